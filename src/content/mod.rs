@@ -1,0 +1,350 @@
+//! Stage 2, load content: walks `content/` and reads every file the build needs, touching nothing
+//! else. What the files mean is decided by the parsers in the submodules, which never do IO.
+//!
+//! Layout (the contract documented in the README):
+//! `content/modules/<slug>.md` or `<slug>/index.md`, `content/schedules/<slug>.yaml`,
+//! `content/regencies/<regency>/{regency.yaml,modules/,schedules/}`, `content/static/`.
+
+pub mod module;
+pub mod regency;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::config::is_key;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::markdown::slugify;
+
+/// Which site a module or schedule belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    National,
+    Regency(String),
+}
+
+/// A text file of the project, decoded and normalised (no BOM, LF line ends).
+#[derive(Debug, Clone)]
+pub struct TextFile {
+    /// Relative to the project root: what messages show.
+    pub rel: PathBuf,
+    pub text: String,
+}
+
+/// A file copied as-is into the output.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Asset {
+    /// Where it goes, relative to its destination folder; only plain components.
+    pub rel_out: PathBuf,
+    pub src: PathBuf,
+}
+
+#[derive(Debug)]
+pub struct ModuleSource {
+    pub scope: Scope,
+    pub slug: String,
+    pub file: TextFile,
+    /// Files beside a folder module's `index.md`, copied beside its page.
+    pub assets: Vec<Asset>,
+}
+
+#[derive(Debug)]
+pub struct ScheduleSource {
+    pub scope: Scope,
+    pub slug: String,
+    pub file: TextFile,
+}
+
+#[derive(Debug)]
+pub struct RegencySource {
+    pub slug: String,
+    pub file: TextFile,
+}
+
+/// Everything read from `content/`, sorted, so later stages never depend on directory order.
+#[derive(Debug, Default)]
+pub struct Sources {
+    pub modules: Vec<ModuleSource>,
+    pub schedules: Vec<ScheduleSource>,
+    pub regencies: Vec<RegencySource>,
+    pub statics: Vec<Asset>,
+}
+
+/// Reads a text file, refusing anything that is not UTF-8 with the line where it stops being so.
+pub fn read_text(root: &Path, path: &Path) -> Result<TextFile, Diagnostic> {
+    let rel = relative(root, path);
+    let bytes = fs::read(path).map_err(|e| Diagnostic::error(&rel, format!("cannot read the file: {e}")))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let valid = err.utf8_error().valid_up_to();
+            let bytes = err.as_bytes();
+            let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = bytes[..valid].iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+            let mut d = Diagnostic::error(&rel, "the file is not UTF-8 text").with_hint(
+                "save it as UTF-8 (in most editors: \"Save with encoding\" -> UTF-8); Windows-1252 or Latin-1 files show this",
+            );
+            d.line = Some(line);
+            d.column = Some(column);
+            return Err(d);
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let text = if text.contains('\r') { text.replace("\r\n", "\n") } else { text.to_owned() };
+    Ok(TextFile { rel, text })
+}
+
+pub fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_owned()
+}
+
+/// Editor leftovers and hidden files are never content.
+fn is_ignored(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp") || name.starts_with("#")
+}
+
+fn check_slug(rel: &Path, slug: &str, what: &str, problems: &mut Diagnostics) -> bool {
+    if is_key(slug) {
+        return true;
+    }
+    let suggestion = slugify(slug);
+    problems.push(
+        Diagnostic::error(rel, format!("`{slug}` is not a valid {what} name: it becomes part of the web address"))
+            .with_hint(if suggestion.is_empty() {
+                "use lowercase letters, digits and `-`".to_owned()
+            } else {
+                format!("use lowercase letters, digits and `-`, e.g. rename it to `{suggestion}`")
+            }),
+    );
+    false
+}
+
+/// The entries of a folder, sorted by name; a missing folder is empty.
+fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, std::io::Error> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    entries.sort();
+    Ok(entries)
+}
+
+/// Walks the content folder. Problems are collected, not returned early, so one run shows them all.
+pub fn load(root: &Path, problems: &mut Diagnostics) -> Sources {
+    let content = root.join("content");
+    let mut sources = Sources::default();
+    if !content.is_dir() {
+        problems.push(
+            Diagnostic::error(relative(root, &content), "the content folder is missing")
+                .with_hint("create `content/` with `modules/`, `schedules/` and `regencies/<name>/regency.yaml`"),
+        );
+        return sources;
+    }
+    let guard = SymlinkGuard::new(&content);
+    load_modules(root, &content.join("modules"), &Scope::National, &guard, &mut sources, problems);
+    load_schedules(root, &content.join("schedules"), &Scope::National, &guard, &mut sources, problems);
+
+    let regencies_dir = content.join("regencies");
+    match sorted_entries(&regencies_dir) {
+        Ok(entries) => {
+            for dir in entries {
+                let name = file_name(&dir);
+                if is_ignored(&name) || !guard.allows(root, &dir, problems) {
+                    continue;
+                }
+                if !dir.is_dir() {
+                    problems.push(
+                        Diagnostic::warning(relative(root, &dir), "ignored: `content/regencies/` holds one folder per regency")
+                            .with_hint("move the file into a regency's folder"),
+                    );
+                    continue;
+                }
+                if !check_slug(&relative(root, &dir), &name, "regency folder", problems) {
+                    continue;
+                }
+                let file = dir.join("regency.yaml");
+                if !file.is_file() {
+                    problems.push(
+                        Diagnostic::error(relative(root, &dir), "this regency folder has no `regency.yaml`")
+                            .with_hint("add regency.yaml with `name`, `province` and `timezone` (WIB, WITA or WIT)"),
+                    );
+                    continue;
+                }
+                match read_text(root, &file) {
+                    Ok(f) => sources.regencies.push(RegencySource { slug: name.clone(), file: f }),
+                    Err(d) => problems.push(d),
+                }
+                let scope = Scope::Regency(name);
+                load_modules(root, &dir.join("modules"), &scope, &guard, &mut sources, problems);
+                load_schedules(root, &dir.join("schedules"), &scope, &guard, &mut sources, problems);
+            }
+        }
+        Err(e) => problems.push(Diagnostic::error(relative(root, &regencies_dir), format!("cannot list the folder: {e}"))),
+    }
+    if sources.regencies.is_empty() && !problems.has_errors() {
+        problems.push(
+            Diagnostic::error(relative(root, &regencies_dir), "there is no regency to build")
+                .with_hint("add a folder such as `content/regencies/landak/` with a `regency.yaml`"),
+        );
+    }
+    sources.statics = collect_files(root, &content.join("static"), &guard, problems);
+    sources
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn load_modules(root: &Path, dir: &Path, scope: &Scope, guard: &SymlinkGuard, sources: &mut Sources, problems: &mut Diagnostics) {
+    let entries = match sorted_entries(dir) {
+        Ok(e) => e,
+        Err(e) => return problems.push(Diagnostic::error(relative(root, dir), format!("cannot list the folder: {e}"))),
+    };
+    let mut seen: Vec<(String, PathBuf)> = Vec::new();
+    for path in entries {
+        let name = file_name(&path);
+        if is_ignored(&name) || !guard.allows(root, &path, problems) {
+            continue;
+        }
+        let rel = relative(root, &path);
+        let (slug, index, assets) = if path.is_dir() {
+            let index = path.join("index.md");
+            if !index.is_file() {
+                problems.push(
+                    Diagnostic::error(&rel, "this module folder has no `index.md`")
+                        .with_hint("a module with its own files is a folder holding `index.md` and those files"),
+                );
+                continue;
+            }
+            let assets = collect_files(root, &path, guard, problems)
+                .into_iter()
+                .filter(|a| a.rel_out != Path::new("index.md"))
+                .collect();
+            (name, index, assets)
+        } else if let Some(stem) = name.strip_suffix(".md") {
+            (stem.to_owned(), path.clone(), Vec::new())
+        } else {
+            problems.push(
+                Diagnostic::warning(&rel, "ignored: only `.md` files and module folders belong in a modules folder")
+                    .with_hint("put images and documents in a module folder beside its `index.md`, or in `content/static/`"),
+            );
+            continue;
+        };
+        if !check_slug(&rel, &slug, "module", problems) {
+            continue;
+        }
+        if let Some((_, first)) = seen.iter().find(|(s, _)| *s == slug) {
+            problems.push(
+                Diagnostic::error(&rel, format!("the module `{slug}` is defined twice here"))
+                    .with_hint(format!("`{}` has the same name; keep one of them", first.display())),
+            );
+            continue;
+        }
+        seen.push((slug.clone(), rel));
+        match read_text(root, &index) {
+            Ok(file) => sources.modules.push(ModuleSource { scope: scope.clone(), slug, file, assets }),
+            Err(d) => problems.push(d),
+        }
+    }
+}
+
+fn load_schedules(root: &Path, dir: &Path, scope: &Scope, guard: &SymlinkGuard, sources: &mut Sources, problems: &mut Diagnostics) {
+    let entries = match sorted_entries(dir) {
+        Ok(e) => e,
+        Err(e) => return problems.push(Diagnostic::error(relative(root, dir), format!("cannot list the folder: {e}"))),
+    };
+    let mut seen: Vec<String> = Vec::new();
+    for path in entries {
+        let name = file_name(&path);
+        if is_ignored(&name) || !guard.allows(root, &path, problems) {
+            continue;
+        }
+        let rel = relative(root, &path);
+        let Some(slug) = name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml")) else {
+            problems.push(
+                Diagnostic::warning(&rel, "ignored: a schedules folder holds `.yaml` files only")
+                    .with_hint("rename it to end in `.yaml`, or move it out"),
+            );
+            continue;
+        };
+        if !check_slug(&rel, slug, "schedule", problems) {
+            continue;
+        }
+        if seen.iter().any(|s| s == slug) {
+            problems.push(Diagnostic::error(&rel, format!("the schedule `{slug}` is defined twice here")));
+            continue;
+        }
+        seen.push(slug.to_owned());
+        match read_text(root, &path) {
+            Ok(file) => sources.schedules.push(ScheduleSource { scope: scope.clone(), slug: slug.to_owned(), file }),
+            Err(d) => problems.push(d),
+        }
+    }
+}
+
+/// Every file below `dir`, as assets relative to it, sorted.
+pub fn collect_files(root: &Path, dir: &Path, guard: &SymlinkGuard, problems: &mut Diagnostics) -> Vec<Asset> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut assets = Vec::new();
+    let walker = WalkDir::new(dir).follow_links(false).sort_by_file_name().into_iter();
+    for entry in walker.filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy())) {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                problems.push(Diagnostic::error(relative(root, dir), format!("cannot read the folder: {e}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        if !guard.allows(root, path, problems) {
+            continue;
+        }
+        if path.is_file() {
+            if let Ok(rel_out) = path.strip_prefix(dir) {
+                assets.push(Asset { rel_out: rel_out.to_owned(), src: path.to_owned() });
+            }
+        }
+    }
+    assets
+}
+
+/// Refuses symlinks that lead outside `content/`, or to folders (which could loop), so a link can
+/// never pull a file from elsewhere on the machine into a published site.
+pub struct SymlinkGuard {
+    content: Option<PathBuf>,
+}
+
+impl SymlinkGuard {
+    pub fn new(content: &Path) -> SymlinkGuard {
+        SymlinkGuard { content: content.canonicalize().ok() }
+    }
+
+    pub fn allows(&self, root: &Path, path: &Path, problems: &mut Diagnostics) -> bool {
+        let Ok(meta) = fs::symlink_metadata(path) else { return false };
+        if !meta.file_type().is_symlink() {
+            return true;
+        }
+        let rel = relative(root, path);
+        let target = path.canonicalize();
+        let inside = match (&target, &self.content) {
+            (Ok(t), Some(c)) => t.starts_with(c),
+            _ => false,
+        };
+        let problem = match target {
+            Err(_) => Some("this symbolic link is broken or loops"),
+            Ok(_) if !inside => Some("this symbolic link points outside `content/`; it is not followed"),
+            Ok(t) if t.is_dir() => Some("symbolic links to folders are not followed"),
+            Ok(_) => None,
+        };
+        match problem {
+            Some(message) => {
+                problems.push(Diagnostic::error(rel, message).with_hint("copy the file into `content/` instead of linking it"));
+                false
+            }
+            None => true,
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! Diagnostics: the one place that describes a problem in the user's input and prints it.
+//!
+//! Every stage reports problems as [`Diagnostic`]s instead of stopping at the first one, so a trainer
+//! sees every mistake of a run at once, each with its file, line, column and a hint.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How bad a problem is: errors stop the build, warnings are only shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem, located in a file of the project when it can be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Path relative to the project root, as the user would type it.
+    pub path: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column (in characters), when known.
+    pub column: Option<usize>,
+    pub message: String,
+    pub hint: Option<String>,
+    /// The text of the offending line, shown under the location.
+    pub snippet: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            path: path.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+            hint: None,
+            snippet: None,
+        }
+    }
+
+    pub fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(path, message) }
+    }
+
+    /// Points the diagnostic at `line:column` of `source`, keeping that line as the snippet.
+    pub fn at(mut self, source: &str, line: usize, column: usize) -> Self {
+        self.line = Some(line.max(1));
+        self.column = Some(column.max(1));
+        self.snippet = source.lines().nth(line.saturating_sub(1)).map(str::to_owned);
+        self
+    }
+
+    /// Points at a whole line when no column is known.
+    pub fn at_line(mut self, source: &str, line: usize) -> Self {
+        self.line = Some(line.max(1));
+        self.snippet = source.lines().nth(line.saturating_sub(1)).map(str::to_owned);
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:col`, as editors and CI annotations understand it.
+    pub fn location(&self) -> String {
+        let path = display_path(&self.path);
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
+            (Some(l), None) => format!("{path}:{l}"),
+            _ => path,
+        }
+    }
+}
+
+fn display_path(path: &Path) -> String {
+    // Forward slashes everywhere, so messages (and tests) read the same on every OS.
+    path.to_string_lossy().replace('\\', "/")
+}
+
+impl fmt::Display for Diagnostic {
+    /// Prints like rustc: the message, the location, the line with a caret, then the hint.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{label}: {}", self.message)?;
+        writeln!(f, "  --> {}", self.location())?;
+        if let (Some(line), Some(snippet)) = (self.line, &self.snippet) {
+            let gutter = " ".repeat(line.to_string().len());
+            writeln!(f, "{gutter} |")?;
+            writeln!(f, "{line} | {snippet}")?;
+            if let Some(col) = self.column {
+                let pad: String = snippet
+                    .chars()
+                    .take(col - 1)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                writeln!(f, "{gutter} | {pad}^")?;
+            }
+        }
+        if let Some(hint) = &self.hint {
+            writeln!(f, "  = hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A place in a source file, kept by the model for problems found after parsing (a link to a
+/// module that a regency lacks is only known once every file is read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub snippet: String,
+}
+
+impl Position {
+    pub fn new(path: &Path, source: &str, line: usize, column: usize) -> Position {
+        Position {
+            path: path.to_owned(),
+            line,
+            column,
+            snippet: source.lines().nth(line.saturating_sub(1)).unwrap_or_default().to_owned(),
+        }
+    }
+
+    /// The line and column of byte `offset` in `source`, which starts at line `line_offset + 1`.
+    pub fn at_offset(path: &Path, source: &str, offset: usize, line_offset: usize) -> Position {
+        let before = &source[..offset.min(source.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let snippet = source.lines().nth(line - 1).unwrap_or_default().to_owned();
+        Position { path: path.to_owned(), line: line + line_offset, column, snippet }
+    }
+
+    pub fn error(&self, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            line: Some(self.line),
+            column: Some(self.column),
+            snippet: Some(self.snippet.clone()),
+            ..Diagnostic::error(self.path.clone(), message)
+        }
+    }
+
+    pub fn warning(&self, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, ..self.error(message) }
+    }
+}
+
+/// The problems found by a run, in a stable order whatever order the threads found them in.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, more: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(more);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    /// Sorted by file, then position, then text; exact duplicates removed.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.items.sort_by(|a, b| {
+            (&a.path, a.line, a.column, a.severity, &a.message)
+                .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
+        });
+        self.items.dedup();
+        self.items
+    }
+}
+
+/// Returns `Ok(value)` when no error was collected, otherwise the diagnostics.
+pub type Outcome<T> = Result<T, Diagnostics>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_shows_location_snippet_caret_and_hint() {
+        let source = "title: x\nroles: [kps]\n";
+        let d = Diagnostic::error("content/modules/a.md", "unknown role `kps`")
+            .at(source, 2, 9)
+            .with_hint("known roles: ppk, pps, kpps");
+        let text = d.to_string();
+        assert_eq!(
+            text,
+            "error: unknown role `kps`\n  --> content/modules/a.md:2:9\n  |\n2 | roles: [kps]\n  |         ^\n  = hint: known roles: ppk, pps, kpps\n"
+        );
+    }
+
+    #[test]
+    fn sorted_output_is_independent_of_push_order() {
+        let a = Diagnostic::error("b.md", "x").at("l\n", 1, 1);
+        let b = Diagnostic::error("a.md", "y").at("l\nm\n", 2, 1);
+        let mut one = Diagnostics::default();
+        one.push(a.clone());
+        one.push(b.clone());
+        let mut two = Diagnostics::default();
+        two.push(b);
+        two.push(a);
+        assert_eq!(one.into_sorted(), two.into_sorted());
+    }
+}

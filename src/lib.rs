@@ -1,0 +1,179 @@
+//! bimtek: a static site generator for the technical guidance (bimtek) of Indonesia's election
+//! committees. Markdown modules and YAML schedules go in; one static site per regency comes out.
+//!
+//! The data flows through one module per stage:
+//! [`config`] -> [`content`] (load, parse) -> [`markdown`] / [`schedule`] -> [`site`] (model)
+//! -> [`render`] -> [`output`] (the only writer).
+
+pub mod config;
+pub mod content;
+pub mod date;
+pub mod diagnostics;
+pub mod i18n;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod schedule;
+pub mod site;
+pub mod theme;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use config::{CONFIG_FILE, Config};
+use diagnostics::{Diagnostic, Diagnostics};
+use output::{Body, Output};
+
+/// What `build` and `check` were asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Defaults to `<root>/output`.
+    pub out: Option<PathBuf>,
+    /// Regency slugs to build; empty means all.
+    pub sites: Vec<String>,
+    pub drafts: bool,
+    pub minify: bool,
+}
+
+/// A successful run.
+#[derive(Debug)]
+pub struct Report {
+    pub out: PathBuf,
+    pub regencies: usize,
+    pub modules: usize,
+    pub files: usize,
+    /// Warnings only; a run with errors is a [`Failure`].
+    pub warnings: Vec<Diagnostic>,
+    pub seconds: f64,
+}
+
+/// A failed run: every problem found, sorted, warnings included.
+#[derive(Debug)]
+pub struct Failure {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads, validates and renders the project, returning the site's files without writing them.
+pub fn generate(options: &BuildOptions) -> Result<(Output, Report), Failure> {
+    let started = Instant::now();
+    let mut problems = Diagnostics::default();
+    let root = &options.root;
+    let fail = |problems: Diagnostics| Failure { diagnostics: problems.into_sorted() };
+
+    let config_path = root.join(CONFIG_FILE);
+    let config = match content::read_text(root, &config_path) {
+        Ok(file) => Config::parse(&file.rel, &file.text),
+        Err(_) if !config_path.exists() => Err(vec![
+            Diagnostic::error(config_path.clone(), format!("no `{CONFIG_FILE}` here: this is not a bimtek project"))
+                .with_hint("run bimtek in the project folder, or pass `--root <folder>`"),
+        ]),
+        Err(d) => Err(vec![d]),
+    };
+    let config = match config {
+        Ok(c) => c,
+        Err(d) => {
+            problems.extend(d);
+            return Err(fail(problems));
+        }
+    };
+    let theme = theme::Theme::load(root, &config, &mut problems);
+    let tera = render::compile(&theme, &mut problems);
+    let sources = content::load(root, &mut problems);
+    let site = site::assemble(config, theme.catalog.clone(), sources, &site::ModelOptions { drafts: options.drafts }, &mut problems);
+    let (Some(site), Some(tera)) = (site, tera) else { return Err(fail(problems)) };
+    if problems.has_errors() {
+        return Err(fail(problems));
+    }
+
+    let mut chosen = Vec::new();
+    for wanted in &options.sites {
+        match site.regencies.iter().find(|r| &r.slug == wanted) {
+            Some(r) if !chosen.iter().any(|c: &&site::Regency| c.slug == r.slug) => chosen.push(r),
+            Some(_) => {}
+            None => {
+                let known: Vec<&str> = site.regencies.iter().map(|r| r.slug.as_str()).collect();
+                problems.push(
+                    Diagnostic::error("content/regencies", format!("there is no regency `{wanted}`"))
+                        .with_hint(format!("the regencies are: {}", known.join(", "))),
+                );
+            }
+        }
+    }
+    if options.sites.is_empty() {
+        chosen = site.regencies.iter().collect();
+    }
+    chosen.sort_by(|a, b| a.slug.cmp(&b.slug));
+    if problems.has_errors() {
+        return Err(fail(problems));
+    }
+
+    let mut output = render::render(&site, &theme, &tera, &chosen, &render::RenderOptions { minify: options.minify }, &mut problems);
+    if let Err(e) = output.add("robots.txt".into(), Body::Bytes(render::robots(&site, &chosen).into_bytes()), "robots.txt") {
+        problems.push(Diagnostic::error("content/static", format!("robots.txt clashes: {e:?}")));
+    }
+    if problems.has_errors() {
+        return Err(fail(problems));
+    }
+    let report = Report {
+        out: output_dir(options),
+        regencies: chosen.len(),
+        modules: chosen.iter().map(|r| r.modules.len()).sum(),
+        files: output.len(),
+        warnings: problems.into_sorted(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    Ok((output, report))
+}
+
+pub fn output_dir(options: &BuildOptions) -> PathBuf {
+    options.out.clone().unwrap_or_else(|| options.root.join("output"))
+}
+
+/// `bimtek build`: generate, then write into the output folder by swapping it whole.
+pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
+    let out = output_dir(options);
+    if let Err(d) = check_output_dir(&options.root, &out) {
+        return Err(Failure { diagnostics: vec![d] });
+    }
+    let (output, mut report) = generate(options)?;
+    if let Err(e) = output.write(&out) {
+        let d = Diagnostic::error(&out, format!("could not write the site: {e}"))
+            .with_hint("the previous site in the output folder was left as it was; check free space and permissions");
+        let mut diagnostics = report.warnings;
+        diagnostics.push(d);
+        return Err(Failure { diagnostics });
+    }
+    report.seconds = report.seconds.max(0.0);
+    Ok(report)
+}
+
+/// The output folder is replaced whole, so it must never be the project, hold it, or sit in its sources.
+fn check_output_dir(root: &Path, out: &Path) -> Result<(), Diagnostic> {
+    let absolute = |p: &Path| -> PathBuf {
+        let p = if p.is_absolute() { p.to_owned() } else { std::env::current_dir().unwrap_or_default().join(p) };
+        // Resolve what exists, so `..` and symlinks cannot disguise the folder.
+        let mut existing = p.as_path();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            match (existing.parent(), existing.file_name()) {
+                (Some(parent), Some(name)) => {
+                    rest.push(name.to_owned());
+                    existing = parent;
+                }
+                _ => break,
+            }
+        }
+        let mut resolved = existing.canonicalize().unwrap_or_else(|_| existing.to_owned());
+        resolved.extend(rest.iter().rev());
+        resolved
+    };
+    let (root, out_abs) = (absolute(root), absolute(out));
+    let inside_sources = ["content", "themes"].iter().any(|d| out_abs.starts_with(root.join(d)));
+    if root.starts_with(&out_abs) || inside_sources {
+        return Err(Diagnostic::error(out, "refusing to use this output folder: it would replace the project's own files")
+            .with_hint("choose a separate folder, e.g. `--out output`"));
+    }
+    Ok(())
+}

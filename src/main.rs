@@ -1,0 +1,79 @@
+//! The `bimtek` binary: parses the command line, runs the library, prints problems, sets the exit code.
+
+mod cli;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use bimtek::diagnostics::Diagnostic;
+use bimtek::{BuildOptions, Failure, Report};
+use clap::Parser;
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (result, verb) = match cli.command {
+        Command::Build(args) => {
+            let options = BuildOptions {
+                root: args.project.root,
+                out: args.out,
+                sites: args.sites,
+                drafts: args.project.drafts,
+                minify: !args.no_minify,
+            };
+            (bimtek::build(&options), "built")
+        }
+        Command::Check(args) => {
+            let options = BuildOptions {
+                root: args.project.root,
+                out: None,
+                sites: Vec::new(),
+                drafts: args.project.drafts,
+                minify: false,
+            };
+            (bimtek::generate(&options).map(|(_, report)| report), "checked")
+        }
+    };
+    match result {
+        Ok(report) => {
+            print_diagnostics(&report.warnings);
+            print_summary(&report, verb);
+            ExitCode::SUCCESS
+        }
+        Err(Failure { diagnostics }) => {
+            print_diagnostics(&diagnostics);
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            let warnings = diagnostics.len() - errors;
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(
+                stderr,
+                "{errors} error{}{}; nothing was written",
+                if errors == 1 { "" } else { "s" },
+                if warnings > 0 { format!(", {warnings} warning{}", if warnings == 1 { "" } else { "s" }) } else { String::new() }
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    let mut stderr = std::io::stderr().lock();
+    for d in diagnostics {
+        let _ = writeln!(stderr, "{d}");
+    }
+}
+
+fn print_summary(report: &Report, verb: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let where_ = if verb == "built" { format!(" into {}", report.out.display()) } else { String::new() };
+    let _ = writeln!(
+        stdout,
+        "{verb} {} regenc{}, {} module pages, {} files{where_} in {:.0} ms{}",
+        report.regencies,
+        if report.regencies == 1 { "y" } else { "ies" },
+        report.modules,
+        report.files,
+        report.seconds * 1000.0,
+        if report.warnings.is_empty() { String::new() } else { format!(" ({} warnings)", report.warnings.len()) },
+    );
+}

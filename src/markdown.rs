@@ -1,0 +1,254 @@
+//! Stage 3a, markdown: module bodies to HTML, with stable heading ids, callouts from GFM alerts and
+//! relative `.md` links turned into links to module pages. Pure: text in, HTML and facts out.
+
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, Options as CmarkOptions, Parser, Tag, TagEnd, html};
+use serde::Serialize;
+
+use crate::i18n::Catalog;
+
+/// A heading of a module, for its table of contents and for anchor checks.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// A link from markdown to another module, kept so the model can check it exists in each regency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleLink {
+    pub slug: String,
+    pub anchor: Option<String>,
+    /// Byte offset in the markdown source, for the error's line and column.
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub links: Vec<ModuleLink>,
+}
+
+pub struct Options<'a> {
+    pub catalog: &'a Catalog,
+    /// What a module link is prefixed with to reach `modul/` from the page the HTML lands on,
+    /// e.g. `../` on a module page.
+    pub module_prefix: &'a str,
+}
+
+fn parser_options() -> CmarkOptions {
+    CmarkOptions::ENABLE_TABLES
+        | CmarkOptions::ENABLE_FOOTNOTES
+        | CmarkOptions::ENABLE_STRIKETHROUGH
+        | CmarkOptions::ENABLE_TASKLISTS
+        | CmarkOptions::ENABLE_HEADING_ATTRIBUTES
+        | CmarkOptions::ENABLE_GFM
+}
+
+pub fn render(source: &str, options: &Options) -> Rendered {
+    let mut events: Vec<(Event, std::ops::Range<usize>)> =
+        Parser::new_ext(source, parser_options()).into_offset_iter().collect();
+    let headings = assign_heading_ids(&mut events);
+    let mut links = Vec::new();
+    let mut out: Vec<Event> = Vec::with_capacity(events.len() + 8);
+    for (event, range) in events {
+        match event {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let dest_url = match module_link(&dest_url) {
+                    Some((slug, anchor)) => {
+                        let href = match &anchor {
+                            Some(a) => format!("{}{slug}/#{a}", options.module_prefix),
+                            None => format!("{}{slug}/", options.module_prefix),
+                        };
+                        links.push(ModuleLink { slug, anchor, offset: range.start });
+                        CowStr::from(href)
+                    }
+                    None => dest_url,
+                };
+                out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+            }
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, key) = callout(kind);
+                let label = html_escape(options.catalog.get(key));
+                out.push(Event::Html(
+                    format!("<aside class=\"callout callout-{class}\" role=\"note\"><p class=\"callout-title\">{label}</p>\n")
+                        .into(),
+                ));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => out.push(Event::Html("</aside>\n".into())),
+            Event::Start(Tag::Table(align)) => {
+                // Wide tables scroll inside their own box instead of widening the page on a phone.
+                out.push(Event::Html("<div class=\"table-wrap\">".into()));
+                out.push(Event::Start(Tag::Table(align)));
+            }
+            Event::End(TagEnd::Table) => {
+                out.push(Event::End(TagEnd::Table));
+                out.push(Event::Html("</div>\n".into()));
+            }
+            // Footnote names become ids; a prefix keeps `[^1]` from clashing with a heading's id.
+            Event::FootnoteReference(name) => out.push(Event::FootnoteReference(format!("catatan-{name}").into())),
+            Event::Start(Tag::FootnoteDefinition(name)) => {
+                out.push(Event::Start(Tag::FootnoteDefinition(format!("catatan-{name}").into())));
+            }
+            other => out.push(other),
+        }
+    }
+    let mut html_out = String::with_capacity(source.len() * 3 / 2);
+    html::push_html(&mut html_out, out.into_iter());
+    Rendered { html: html_out, headings, links }
+}
+
+fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "callout_note"),
+        BlockQuoteKind::Tip => ("tip", "callout_tip"),
+        BlockQuoteKind::Important => ("important", "callout_important"),
+        BlockQuoteKind::Warning => ("warning", "callout_warning"),
+        BlockQuoteKind::Caution => ("caution", "callout_caution"),
+    }
+}
+
+/// `kode-etik.md`, `./kode-etik.md#netralitas`, `../kode-etik/index.md` -> (`kode-etik`, anchor).
+/// Anything with a scheme, an absolute path, or not ending in `.md` is left alone.
+fn module_link(dest: &str) -> Option<(String, Option<String>)> {
+    if dest.contains("://") || dest.starts_with('/') || dest.starts_with("mailto:") || dest.starts_with("tel:") {
+        return None;
+    }
+    let (path, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, Some(a.to_owned()).filter(|a| !a.is_empty())),
+        None => (dest, None),
+    };
+    let path = path.strip_suffix(".md")?;
+    let mut parts = path.rsplit('/').filter(|p| !p.is_empty() && *p != ".");
+    let last = parts.next()?;
+    let slug = if last == "index" { parts.next()? } else { last };
+    if slug == ".." {
+        return None;
+    }
+    Some((slug.to_owned(), anchor))
+}
+
+/// Gives every heading a unique, stable id: its own `{#id}` if written, else a slug of its text,
+/// with `-1`, `-2`... appended to repeats in page order.
+fn assign_heading_ids(events: &mut [(Event, std::ops::Range<usize>)]) -> Vec<Heading> {
+    let mut headings = Vec::new();
+    let mut used = std::collections::HashSet::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { level, .. }) = &events[i].0 {
+            let level = heading_level(*level);
+            let mut text = String::new();
+            let mut j = i + 1;
+            while j < events.len() && !matches!(events[j].0, Event::End(TagEnd::Heading(_))) {
+                if let Event::Text(t) | Event::Code(t) = &events[j].0 {
+                    text.push_str(t);
+                }
+                j += 1;
+            }
+            let Event::Start(Tag::Heading { id, .. }) = &mut events[i].0 else { unreachable!() };
+            let base = match id.as_deref() {
+                Some(explicit) if !explicit.is_empty() => explicit.to_owned(),
+                _ => slugify(&text),
+            };
+            let base = if base.is_empty() { "bagian".to_owned() } else { base };
+            let mut unique = base.clone();
+            let mut n = 1;
+            while !used.insert(unique.clone()) {
+                unique = format!("{base}-{n}");
+                n += 1;
+            }
+            *id = Some(CowStr::from(unique.clone()));
+            headings.push(Heading { level, id: unique, text: text.trim().to_owned() });
+            i = j;
+        }
+        i += 1;
+    }
+    headings
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+/// Lowercase ASCII letters and digits, every other run of characters becoming one `-`.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_matches('-').to_owned()
+}
+
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render_id(source: &str) -> Rendered {
+        let catalog = Catalog::builtin(crate::config::Language::Id);
+        render(source, &Options { catalog: &catalog, module_prefix: "../" })
+    }
+
+    #[test]
+    fn heading_ids_are_unique_and_stable() {
+        let r = render_id("## Persiapan TPS\n\n## Persiapan TPS\n\n## Lain {#khusus}\n");
+        let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["persiapan-tps", "persiapan-tps-1", "khusus"]);
+        assert!(r.html.contains("<h2 id=\"persiapan-tps-1\">"));
+    }
+
+    #[test]
+    fn module_links_are_rewritten_and_recorded() {
+        let r = render_id("Baca [kode etik](kode-etik.md#netralitas) dan [denah](../tata-letak/index.md).\n[luar](https://kpu.go.id/a.md)");
+        assert!(r.html.contains("href=\"../kode-etik/#netralitas\""), "{}", r.html);
+        assert!(r.html.contains("href=\"../tata-letak/\""));
+        assert!(r.html.contains("href=\"https://kpu.go.id/a.md\""));
+        assert_eq!(r.links.len(), 2);
+        assert_eq!(r.links[0].slug, "kode-etik");
+        assert_eq!(r.links[0].anchor.as_deref(), Some("netralitas"));
+        assert_eq!(r.links[0].offset, 5);
+    }
+
+    #[test]
+    fn alerts_become_labelled_callouts() {
+        let r = render_id("> [!WARNING]\n> Jangan tinggalkan kotak suara.\n");
+        assert!(r.html.contains("<aside class=\"callout callout-warning\" role=\"note\"><p class=\"callout-title\">Peringatan</p>"), "{}", r.html);
+        assert!(r.html.contains("</aside>"));
+        assert!(!r.html.contains("<blockquote"));
+    }
+
+    #[test]
+    fn gfm_extensions_render() {
+        let r = render_id("- [ ] segel\n\n~~lama~~\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nCatatan[^1]\n\n[^1]: PKPU.\n");
+        assert!(r.html.contains("type=\"checkbox\""));
+        assert!(r.html.contains("<del>lama</del>"));
+        assert!(r.html.contains("<div class=\"table-wrap\"><table>"));
+        assert!(r.html.contains("<div class=\"footnote-definition\" id=\"catatan-1\">"), "{}", r.html);
+        assert!(r.html.contains("href=\"#catatan-1\""));
+    }
+
+    #[test]
+    fn slugify_folds_punctuation() {
+        assert_eq!(slugify("Hak & Kewajiban  KPPS!"), "hak-kewajiban-kpps");
+        assert_eq!(slugify("C.Hasil-KWK"), "c-hasil-kwk");
+    }
+}

@@ -1,0 +1,173 @@
+//! Stage 7, write: the only code that writes the site. Files are collected in memory under checked
+//! relative paths, written to a fresh folder beside the output, and swapped in only when all of them
+//! are written — so a failed or interrupted build never leaves a half-published site.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+
+/// The content of one output file.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Bytes(Vec<u8>),
+    Static(&'static [u8]),
+    /// Copied from this source file when written.
+    Copy(PathBuf),
+}
+
+/// Every file of a build, by its path relative to the output folder (always `/`-separated).
+#[derive(Debug, Default)]
+pub struct Output {
+    files: BTreeMap<String, (Body, String)>,
+}
+
+/// Why a file could not be added.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AddError {
+    /// The path would leave the output folder or is not a plain relative path.
+    Unsafe(String),
+    /// Two sources want the same output path; holds the first one's description.
+    Taken { path: String, first: String },
+}
+
+/// A relative path made only of plain components, so joining it to the output folder cannot escape it.
+pub fn is_safe_relative(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\\')
+        && !path.contains('\0')
+        && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)))
+        && path.split('/').all(|p| !p.is_empty() && p != "." && p != ".." && !p.contains(':'))
+}
+
+impl Output {
+    /// Adds a file; `origin` describes where it comes from, for clash messages.
+    pub fn add(&mut self, path: String, body: Body, origin: impl Into<String>) -> Result<(), AddError> {
+        if !is_safe_relative(&path) {
+            return Err(AddError::Unsafe(path));
+        }
+        if let Some((_, first)) = self.files.get(&path) {
+            return Err(AddError::Taken { path, first: first.clone() });
+        }
+        self.files.insert(path, (body, origin.into()));
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// Writes everything to `out`, replacing its previous content only once all is written.
+    pub fn write(&self, out: &Path) -> io::Result<()> {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".to_owned());
+        fs::create_dir_all(&parent)?;
+        let staging = parent.join(format!(".{name}.bimtek-new"));
+        let old = parent.join(format!(".{name}.bimtek-old"));
+        remove_if_exists(&staging)?;
+        fs::create_dir(&staging)?;
+        if let Err(e) = self.write_into(&staging) {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+        // The swap: two renames. Between them `out` is briefly absent, never half-written.
+        remove_if_exists(&old)?;
+        if out.exists() {
+            fs::rename(out, &old)?;
+        }
+        if let Err(e) = fs::rename(&staging, out) {
+            let _ = fs::rename(&old, out);
+            return Err(e);
+        }
+        remove_if_exists(&old)
+    }
+
+    fn write_into(&self, dir: &Path) -> io::Result<()> {
+        let folders: std::collections::BTreeSet<PathBuf> =
+            self.files.keys().filter_map(|p| Path::new(p).parent().map(|d| dir.join(d))).collect();
+        for folder in folders {
+            fs::create_dir_all(folder)?;
+        }
+        self.files.par_iter().try_for_each(|(path, (body, _))| {
+            let target = dir.join(path);
+            match body {
+                Body::Bytes(bytes) => fs::write(&target, bytes),
+                Body::Static(bytes) => fs::write(&target, bytes),
+                Body::Copy(src) => fs::copy(src, &target).map(drop),
+            }
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", target.display())))
+        })
+    }
+
+    /// The bytes of a file held in memory (tests and the dev server read output without disk).
+    pub fn bytes(&self, path: &str) -> Option<std::borrow::Cow<'_, [u8]>> {
+        match &self.files.get(path)?.0 {
+            Body::Bytes(b) => Some(b.as_slice().into()),
+            Body::Static(b) => Some((*b).into()),
+            Body::Copy(src) => fs::read(src).ok().map(Into::into),
+        }
+    }
+}
+
+fn remove_if_exists(path: &Path) -> io::Result<()> {
+    match fs::remove_dir_all(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_paths_are_refused() {
+        for bad in ["../x", "a/../../x", "/etc/passwd", "a//b", "./a", "a\\..\\b", "c:/x", "", "a/"] {
+            assert!(!is_safe_relative(bad), "{bad}");
+        }
+        for good in ["index.html", "landak/modul/x/index.html", "a/b c.pdf"] {
+            assert!(is_safe_relative(good), "{good}");
+        }
+    }
+
+    #[test]
+    fn clashes_are_reported_with_the_first_origin() {
+        let mut out = Output::default();
+        out.add("a/index.html".into(), Body::Static(b"x"), "page").unwrap();
+        let err = out.add("a/index.html".into(), Body::Static(b"y"), "static file").unwrap_err();
+        assert_eq!(err, AddError::Taken { path: "a/index.html".into(), first: "page".into() });
+        assert_eq!(out.add("../x".into(), Body::Static(b""), "z").unwrap_err(), AddError::Unsafe("../x".into()));
+    }
+
+    #[test]
+    fn write_replaces_the_folder_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let out_dir = dir.path().join("output");
+        fs::create_dir_all(out_dir.join("stale")).unwrap();
+        fs::write(out_dir.join("stale/old.html"), "old").unwrap();
+        let mut out = Output::default();
+        out.add("x/index.html".into(), Body::Bytes(b"new".to_vec()), "t").unwrap();
+        out.write(&out_dir).unwrap();
+        assert_eq!(fs::read_to_string(out_dir.join("x/index.html")).unwrap(), "new");
+        assert!(!out_dir.join("stale").exists());
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers, ["output"]);
+    }
+}

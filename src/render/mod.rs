@@ -1,0 +1,331 @@
+//! Stage 5, render: the model through the theme's tera templates into the files of every site.
+//! Pages are described first (path, template, context), then rendered and minified in parallel.
+
+mod views;
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::content::Scope;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::output::{AddError, Body, Output};
+use crate::site::{Regency, Site};
+use crate::theme::{StaticSource, Theme};
+use views::{event_view, module_card, role_links, term_view};
+
+pub struct RenderOptions {
+    pub minify: bool,
+}
+
+/// One page to render.
+struct Job {
+    path: String,
+    template: &'static str,
+    context: Context,
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    base_url: &'a str,
+    language: &'static str,
+}
+
+#[derive(Serialize)]
+struct RegencyView<'a> {
+    slug: &'a str,
+    name: &'a str,
+    province: &'a str,
+    timezone: &'static str,
+    office: Option<&'a str>,
+    contacts: &'a [crate::content::regency::Contact],
+    url: String,
+}
+
+#[derive(Serialize)]
+struct SitemapUrl {
+    loc: String,
+    lastmod: Option<String>,
+}
+
+/// Compiles the theme's templates; a broken template is reported at its file and line.
+pub fn compile(theme: &Theme, problems: &mut Diagnostics) -> Option<Tera> {
+    let mut tera = Tera::new();
+    let sources = theme.templates.iter().map(|(name, t)| (name.as_str(), t.source.as_str()));
+    if let Err(err) = tera.add_raw_templates(sources) {
+        problems.push(template_error(theme, &err));
+        return None;
+    }
+    Some(tera)
+}
+
+fn template_error(theme: &Theme, err: &tera::Error) -> Diagnostic {
+    match err.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            let template = theme.templates.get(report.filename());
+            let origin = template.map_or_else(|| Path::new(report.filename()).to_owned(), |t| t.origin.clone());
+            let d = Diagnostic::error(origin, format!("template error: {}", report.message()));
+            match template {
+                Some(t) => d.at(&t.source, report.span().start_line, report.span().start_col + 1),
+                None => d,
+            }
+        }
+        _ => Diagnostic::error(Path::new("themes"), format!("template error: {err}")),
+    }
+}
+
+/// Renders every page of the chosen regencies, plus the root index, into an [`Output`].
+pub fn render(site: &Site, theme: &Theme, tera: &Tera, regencies: &[&Regency], options: &RenderOptions, problems: &mut Diagnostics) -> Output {
+    let mut jobs = root_jobs(site, theme, regencies);
+    for regency in regencies {
+        jobs.extend(regency_jobs(site, theme, regency));
+    }
+    let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
+        .into_par_iter()
+        .map(|job| {
+            let html = tera.render(job.template, &job.context).map_err(|e| template_error(theme, &e))?;
+            let bytes = if options.minify && job.path.ends_with(".html") { minify(&html) } else { html.into_bytes() };
+            Ok((job.path, bytes))
+        })
+        .collect();
+    let mut output = Output::default();
+    let mut add = |output: &mut Output, path: String, body: Body, origin: String| {
+        if let Err(e) = output.add(path, body, origin.clone()) {
+            problems.push(match e {
+                AddError::Unsafe(p) => Diagnostic::error(origin, format!("refusing to write `{p}`: it would land outside the output folder")),
+                AddError::Taken { path, first } => Diagnostic::error(origin, format!("`{path}` would overwrite the page made from {first}"))
+                    .with_hint("rename or move this file"),
+            });
+        }
+    };
+    let mut failed = Vec::new();
+    for result in rendered {
+        match result {
+            Ok((path, bytes)) => add(&mut output, path, Body::Bytes(bytes), "a generated page".to_owned()),
+            Err(d) => failed.push(d),
+        }
+    }
+    let mut asset_dirs = vec![String::new()];
+    asset_dirs.extend(regencies.iter().map(|r| format!("{}/", r.slug)));
+    for prefix in &asset_dirs {
+        for (name, source) in &theme.statics {
+            let path = format!("{prefix}assets/{}", name.to_string_lossy().replace('\\', "/"));
+            let body = match source {
+                StaticSource::Builtin(bytes) => Body::Static(bytes),
+                StaticSource::File(p) => Body::Copy(p.clone()),
+            };
+            add(&mut output, path, body, "the theme".to_owned());
+        }
+    }
+    for regency in regencies {
+        for asset in &site.statics {
+            let path = format!("{}/{}", regency.slug, asset.rel_out.to_string_lossy().replace('\\', "/"));
+            add(&mut output, path, Body::Copy(asset.src.clone()), format!("content/static/{}", asset.rel_out.display()));
+        }
+        for module in &regency.modules {
+            for asset in &module.assets {
+                let path = format!("{}/modul/{}/{}", regency.slug, module.slug, asset.rel_out.to_string_lossy().replace('\\', "/"));
+                add(&mut output, path, Body::Copy(asset.src.clone()), module.source.display().to_string());
+            }
+        }
+    }
+    problems.extend(failed);
+    output
+}
+
+fn minify(html: &str) -> Vec<u8> {
+    let mut cfg = minify_html::Cfg::new();
+    cfg.minify_css = true;
+    // Scripts are left as written: minify-js has broken scripts for other generators.
+    cfg.minify_js = false;
+    cfg.keep_html_and_head_opening_tags = true;
+    cfg.keep_closing_tags = true;
+    minify_html::minify(html.as_bytes(), &cfg)
+}
+
+fn common(site: &Site, theme: &Theme, root: &str, path_in_site: &str) -> Context {
+    let mut ctx = Context::new();
+    ctx.insert(
+        "site",
+        &SiteView { title: &site.config.title, base_url: &site.config.base_url, language: site.config.language.code() },
+    );
+    ctx.insert("t", &theme.catalog);
+    ctx.insert("root", root);
+    ctx.insert("assets", &format!("{root}assets/"));
+    ctx.insert("home", if root.is_empty() { "./" } else { root });
+    ctx.insert("page_key", "");
+    ctx.insert("canonical", &format!("{}{path_in_site}", site.config.base_url));
+    ctx
+}
+
+fn root_jobs(site: &Site, theme: &Theme, regencies: &[&Regency]) -> Vec<Job> {
+    #[derive(Serialize)]
+    struct Province<'a> {
+        name: &'a str,
+        regencies: Vec<RegencyView<'a>>,
+    }
+    let mut sorted: Vec<&&Regency> = regencies.iter().collect();
+    sorted.sort_by(|a, b| (&a.info.province, &a.info.name, &a.slug).cmp(&(&b.info.province, &b.info.name, &b.slug)));
+    let mut provinces: Vec<Province> = Vec::new();
+    for r in sorted {
+        let view = regency_view(r, "");
+        match provinces.last_mut() {
+            Some(p) if p.name == r.info.province => p.regencies.push(view),
+            _ => provinces.push(Province { name: &r.info.province, regencies: vec![view] }),
+        }
+    }
+    let mut index = common(site, theme, "", "");
+    index.insert("provinces", &provinces);
+    let not_found = common(site, theme, "", "404.html");
+    vec![
+        Job { path: "index.html".into(), template: "index.html", context: index },
+        Job { path: "404.html".into(), template: "404.html", context: not_found },
+    ]
+}
+
+fn regency_view<'a>(r: &'a Regency, root: &str) -> RegencyView<'a> {
+    RegencyView {
+        slug: &r.slug,
+        name: &r.info.name,
+        province: &r.info.province,
+        timezone: r.info.timezone.abbreviation(),
+        office: r.info.office.as_deref(),
+        contacts: &r.info.contacts,
+        url: format!("{root}{}/", r.slug),
+    }
+}
+
+/// Context shared by a regency's pages. `base` leads from the page to the regency's root folder.
+fn regency_context(site: &Site, theme: &Theme, regency: &Regency, base: &str, path_in_regency: &str, nav: &str) -> Context {
+    let root = format!("{base}../");
+    let mut ctx = common(site, theme, &root, &format!("{}/{path_in_regency}", regency.slug));
+    ctx.insert("base", base);
+    // A regency's pages use its own copy of the theme files, so each site stands alone.
+    ctx.insert("assets", &format!("{base}assets/"));
+    ctx.insert("home", if base.is_empty() { "./" } else { base });
+    ctx.insert("regency", &regency_view(regency, &root));
+    ctx.insert("nav", nav);
+    let topics: Vec<_> = site
+        .config
+        .topics
+        .iter()
+        .map(|t| term_view(t, base, "topik", regency.modules.iter().filter(|m| m.topic == t.key).count()))
+        .collect();
+    let roles: Vec<_> = site
+        .config
+        .roles
+        .iter()
+        .map(|t| term_view(t, base, "peran", regency.modules.iter().filter(|m| m.roles.contains(&t.key)).count()))
+        .collect();
+    ctx.insert("topics", &topics);
+    ctx.insert("roles", &roles);
+    ctx
+}
+
+fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
+    let config = &site.config;
+    let catalog = &theme.catalog;
+    let slug = &regency.slug;
+    let mut jobs = Vec::new();
+    let events_for = |base: &str, filter: &dyn Fn(&crate::schedule::Event) -> bool| -> Vec<views::EventView> {
+        regency.events.iter().filter(|e| filter(e)).map(|e| event_view(e, regency, config, catalog, base)).collect()
+    };
+
+    let mut home = regency_context(site, theme, regency, "", "", "home");
+    home.insert("modules", &regency.modules.iter().map(|m| module_card(m, "")).collect::<Vec<_>>());
+    home.insert("events", &events_for("", &|_| true));
+    jobs.push(Job { path: format!("{slug}/index.html"), template: "home.html", context: home });
+
+    for module in &regency.modules {
+        let base = "../../";
+        let mut ctx = regency_context(site, theme, regency, base, &format!("modul/{}/", module.slug), "modules");
+        let in_topic: Vec<_> = regency.modules.iter().filter(|m| m.topic == module.topic).collect();
+        let at = in_topic.iter().position(|m| m.slug == module.slug);
+        let prev = at.and_then(|i| i.checked_sub(1)).and_then(|i| in_topic.get(i)).map(|m| module_card(m, base));
+        let next = at.and_then(|i| in_topic.get(i + 1)).map(|m| module_card(m, base));
+        let topic = config.topic(&module.topic).map(|t| term_view(t, base, "topik", in_topic.len()));
+        #[derive(Serialize)]
+        struct ModuleView<'a> {
+            slug: &'a str,
+            title: &'a str,
+            summary: Option<&'a str>,
+            html: &'a str,
+            headings: Vec<&'a crate::markdown::Heading>,
+            roles: Vec<views::TermLink>,
+            updated: Option<String>,
+            updated_iso: Option<String>,
+            local: bool,
+        }
+        let view = ModuleView {
+            slug: &module.slug,
+            title: &module.title,
+            summary: module.summary.as_deref(),
+            html: &module.html,
+            headings: module.headings.iter().filter(|h| (2..=3).contains(&h.level)).collect(),
+            roles: role_links(&module.roles, config, base),
+            updated: module.updated.map(|d| d.medium(config.language)),
+            updated_iso: module.updated.map(|d| d.to_string()),
+            local: module.scope != Scope::National,
+        };
+        ctx.insert("module", &view);
+        ctx.insert("topic", &topic);
+        ctx.insert("prev", &prev);
+        ctx.insert("next", &next);
+        ctx.insert("events", &events_for(base, &|e| e.module.as_deref() == Some(module.slug.as_str())));
+        jobs.push(Job { path: format!("{slug}/modul/{}/index.html", module.slug), template: "module.html", context: ctx });
+    }
+
+    for topic in &config.topics {
+        let base = "../../";
+        let mut ctx = regency_context(site, theme, regency, base, &format!("topik/{}/", topic.key), "topics");
+        let modules: Vec<_> = regency.modules.iter().filter(|m| m.topic == topic.key).map(|m| module_card(m, base)).collect();
+        ctx.insert("topic", &term_view(topic, base, "topik", modules.len()));
+        ctx.insert("modules", &modules);
+        jobs.push(Job { path: format!("{slug}/topik/{}/index.html", topic.key), template: "topic.html", context: ctx });
+    }
+
+    for role in &config.roles {
+        let base = "../../";
+        let mut ctx = regency_context(site, theme, regency, base, &format!("peran/{}/", role.key), "roles");
+        let modules: Vec<_> = regency.modules.iter().filter(|m| m.roles.contains(&role.key)).map(|m| module_card(m, base)).collect();
+        ctx.insert("role", &term_view(role, base, "peran", modules.len()));
+        ctx.insert("page_key", &role.key);
+        ctx.insert("modules", &modules);
+        ctx.insert("events", &events_for(base, &|e| e.roles.is_empty() || e.roles.contains(&role.key)));
+        jobs.push(Job { path: format!("{slug}/peran/{}/index.html", role.key), template: "role.html", context: ctx });
+    }
+
+    let mut schedule = regency_context(site, theme, regency, "../", "jadwal/", "schedule");
+    schedule.insert("events", &events_for("../", &|_| true));
+    jobs.push(Job { path: format!("{slug}/jadwal/index.html"), template: "schedule.html", context: schedule });
+
+    let contacts = regency_context(site, theme, regency, "../", "kontak/", "contacts");
+    jobs.push(Job { path: format!("{slug}/kontak/index.html"), template: "contacts.html", context: contacts });
+
+    let mut urls: Vec<SitemapUrl> = ["", "jadwal/", "kontak/"]
+        .iter()
+        .map(|p| SitemapUrl { loc: format!("{}{slug}/{p}", config.base_url), lastmod: None })
+        .collect();
+    urls.extend(regency.modules.iter().map(|m| SitemapUrl {
+        loc: format!("{}{slug}/modul/{}/", config.base_url, m.slug),
+        lastmod: m.updated.map(|d| d.to_string()),
+    }));
+    urls.extend(config.topics.iter().map(|t| SitemapUrl { loc: format!("{}{slug}/topik/{}/", config.base_url, t.key), lastmod: None }));
+    urls.extend(config.roles.iter().map(|t| SitemapUrl { loc: format!("{}{slug}/peran/{}/", config.base_url, t.key), lastmod: None }));
+    let mut sitemap = Context::new();
+    sitemap.insert("urls", &urls);
+    jobs.push(Job { path: format!("{slug}/sitemap.xml"), template: "sitemap.xml", context: sitemap });
+    jobs
+}
+
+/// `robots.txt` for the host root: everything may be crawled, and here are the sitemaps.
+pub fn robots(site: &Site, regencies: &[&Regency]) -> String {
+    let mut text = String::from("User-agent: *\nAllow: /\n\n");
+    for r in regencies {
+        text.push_str(&format!("Sitemap: {}{}/sitemap.xml\n", site.config.base_url, r.slug));
+    }
+    text
+}

@@ -1,0 +1,144 @@
+//! What templates see: plain serializable views of the model, with every URL already made relative
+//! to the page being rendered and every date already written in the site's language.
+
+use serde::Serialize;
+
+use crate::config::{Config, Language, Term};
+use crate::date::Date;
+use crate::i18n::Catalog;
+use crate::markdown;
+use crate::schedule::Event;
+use crate::site::{Module, Regency};
+
+#[derive(Serialize)]
+pub struct TermView<'a> {
+    pub key: &'a str,
+    pub name: &'a str,
+    pub description: Option<&'a str>,
+    pub url: String,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct ModuleCard<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub summary: Option<&'a str>,
+    pub url: String,
+    pub topic: &'a str,
+    pub roles: Vec<&'a str>,
+    pub local: bool,
+}
+
+#[derive(Serialize)]
+pub struct EventView {
+    pub title: String,
+    pub date: String,
+    pub start: String,
+    pub end: String,
+    pub time: Option<String>,
+    pub roles: Vec<TermLink>,
+    pub phase: Option<String>,
+    pub location: Option<String>,
+    pub module: Option<TermLink>,
+    pub note_html: Option<String>,
+    pub schedule: String,
+    pub local: bool,
+}
+
+#[derive(Serialize)]
+pub struct TermLink {
+    pub key: String,
+    pub name: String,
+    pub url: String,
+}
+
+/// "Rabu, 27 November 2024", "24–26 November 2024", "25 September – 23 November 2024".
+pub fn date_span(start: Date, end: Date, language: Language) -> String {
+    if start == end {
+        return start.long(language);
+    }
+    let (s, e) = (start.medium(language), end.medium(language));
+    if start.year == end.year && start.month == end.month {
+        format!("{}–{e}", start.day)
+    } else if start.year == end.year {
+        let without_year = s.trim_end_matches(&format!(" {}", start.year)).to_owned();
+        format!("{without_year} – {e}")
+    } else {
+        format!("{s} – {e}")
+    }
+}
+
+pub fn term_view<'a>(term: &'a Term, base: &str, section: &str, count: usize) -> TermView<'a> {
+    TermView {
+        key: &term.key,
+        name: &term.name,
+        description: term.description.as_deref(),
+        url: format!("{base}{section}/{}/", term.key),
+        count,
+    }
+}
+
+pub fn module_card<'a>(module: &'a Module, base: &str) -> ModuleCard<'a> {
+    ModuleCard {
+        slug: &module.slug,
+        title: &module.title,
+        summary: module.summary.as_deref(),
+        url: format!("{base}modul/{}/", module.slug),
+        topic: &module.topic,
+        roles: module.roles.iter().map(String::as_str).collect(),
+        local: module.scope != crate::content::Scope::National,
+    }
+}
+
+pub fn role_links(keys: &[String], config: &Config, base: &str) -> Vec<TermLink> {
+    keys.iter()
+        .filter_map(|k| config.role(k))
+        .map(|t| TermLink { key: t.key.clone(), name: t.name.clone(), url: format!("{base}peran/{}/", t.key) })
+        .collect()
+}
+
+pub fn event_view(event: &Event, regency: &Regency, config: &Config, catalog: &Catalog, base: &str) -> EventView {
+    let language = config.language;
+    let module = event.module.as_deref().and_then(|slug| regency.module(slug)).map(|m| TermLink {
+        key: m.slug.clone(),
+        name: m.title.clone(),
+        url: format!("{base}modul/{}/", m.slug),
+    });
+    let module_prefix = format!("{base}modul/");
+    let note_html = event
+        .note
+        .as_deref()
+        .map(|note| markdown::render(note, &markdown::Options { catalog, module_prefix: &module_prefix }).html);
+    EventView {
+        title: event.title.clone(),
+        date: date_span(event.start, event.end, language),
+        start: event.start.to_string(),
+        end: event.end.to_string(),
+        time: event.time.map(|t| t.display(regency.info.timezone.abbreviation())),
+        roles: role_links(&event.roles, config, base),
+        phase: event.phase.clone(),
+        location: event.location.clone(),
+        module,
+        note_html,
+        schedule: event.schedule_title.clone(),
+        local: event.scope != crate::content::Scope::National,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    #[test]
+    fn spans_are_written_the_indonesian_way() {
+        assert_eq!(date_span(d("2024-11-27"), d("2024-11-27"), Language::Id), "Rabu, 27 November 2024");
+        assert_eq!(date_span(d("2024-11-24"), d("2024-11-26"), Language::Id), "24–26 November 2024");
+        assert_eq!(date_span(d("2024-09-25"), d("2024-11-23"), Language::Id), "25 September – 23 November 2024");
+        assert_eq!(date_span(d("2024-12-30"), d("2025-01-02"), Language::Id), "30 Desember 2024 – 2 Januari 2025");
+    }
+}

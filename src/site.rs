@@ -1,0 +1,219 @@
+//! Stage 4, model: parsed modules, schedules and regencies assembled into one [`Site`] — a plain value
+//! holding, for every regency, the modules it shows (local overrides winning) and its events — and the
+//! checks that need that whole picture (links and `module:` references resolved per regency).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::regency::RegencyInfo;
+use crate::content::{self, Asset, Scope, Sources};
+use crate::date::Date;
+use crate::diagnostics::{Diagnostic, Diagnostics, Position};
+use crate::i18n::Catalog;
+use crate::markdown::{self, Heading};
+use crate::schedule::{self, Event};
+
+/// A module ready to render.
+#[derive(Debug)]
+pub struct Module {
+    pub slug: String,
+    pub scope: Scope,
+    pub source: PathBuf,
+    pub title: String,
+    pub summary: Option<String>,
+    pub roles: Vec<String>,
+    pub topic: String,
+    pub order: i64,
+    pub updated: Option<Date>,
+    pub draft: bool,
+    /// Body HTML; module links in it point to `../<slug>/`, as seen from the module's own page.
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub links: Vec<(String, Position)>,
+    pub assets: Vec<Asset>,
+}
+
+/// One regency: one site.
+#[derive(Debug)]
+pub struct Regency {
+    pub slug: String,
+    pub info: RegencyInfo,
+    /// Sorted by topic (config order), `order`, title.
+    pub modules: Vec<Arc<Module>>,
+    /// Sorted by start date, end date, time, title.
+    pub events: Vec<Arc<Event>>,
+}
+
+impl Regency {
+    pub fn module(&self, slug: &str) -> Option<&Arc<Module>> {
+        self.modules.iter().find(|m| m.slug == slug)
+    }
+}
+
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    pub catalog: Catalog,
+    /// Sorted by slug.
+    pub regencies: Vec<Regency>,
+    pub statics: Vec<Asset>,
+}
+
+pub struct ModelOptions {
+    pub drafts: bool,
+}
+
+/// Parses every source (in parallel) and assembles the site, collecting every problem.
+pub fn assemble(config: Config, catalog: Catalog, sources: Sources, options: &ModelOptions, problems: &mut Diagnostics) -> Option<Site> {
+    let modules: Vec<Result<Module, Vec<Diagnostic>>> =
+        sources.modules.into_par_iter().map(|source| parse_module(source, &config, &catalog)).collect();
+    let schedules: Vec<Result<schedule::Schedule, Vec<Diagnostic>>> = sources
+        .schedules
+        .par_iter()
+        .map(|s| schedule::parse(&s.file.rel, &s.file.text, &s.slug, &s.scope, &config))
+        .collect();
+    let regencies: Vec<(String, Result<RegencyInfo, Vec<Diagnostic>>)> = sources
+        .regencies
+        .iter()
+        .map(|r| (r.slug.clone(), content::regency::parse(&r.file.rel, &r.file.text)))
+        .collect();
+
+    let mut by_scope: BTreeMap<Scope, BTreeMap<String, Arc<Module>>> = BTreeMap::new();
+    for module in modules {
+        match module {
+            Ok(m) if m.draft && !options.drafts => {}
+            Ok(m) => {
+                by_scope.entry(m.scope.clone()).or_default().insert(m.slug.clone(), Arc::new(m));
+            }
+            Err(d) => problems.extend(d),
+        }
+    }
+    let mut events_by_scope: BTreeMap<Scope, Vec<Arc<Event>>> = BTreeMap::new();
+    for s in schedules {
+        match s {
+            Ok(s) => events_by_scope.entry(s.scope.clone()).or_default().extend(s.events.into_iter().map(Arc::new)),
+            Err(d) => problems.extend(d),
+        }
+    }
+    let national = by_scope.remove(&Scope::National).unwrap_or_default();
+    let national_events = events_by_scope.remove(&Scope::National).unwrap_or_default();
+
+    let mut site_regencies = Vec::new();
+    for (slug, info) in regencies {
+        let info = match info {
+            Ok(info) => info,
+            Err(d) => {
+                problems.extend(d);
+                continue;
+            }
+        };
+        let scope = Scope::Regency(slug.clone());
+        let mut modules = national.clone();
+        modules.extend(by_scope.remove(&scope).unwrap_or_default());
+        let mut modules: Vec<Arc<Module>> = modules.into_values().collect();
+        modules.sort_by(|a, b| {
+            let topic = |m: &Module| config.topics.iter().position(|t| t.key == m.topic);
+            (topic(a), a.order, &a.title, &a.slug).cmp(&(topic(b), b.order, &b.title, &b.slug))
+        });
+        let mut events: Vec<Arc<Event>> = national_events.clone();
+        events.extend(events_by_scope.remove(&scope).unwrap_or_default());
+        events.sort_by(|a, b| {
+            (a.start, a.end, a.time, &a.title, &a.position.path, a.position.line)
+                .cmp(&(b.start, b.end, b.time, &b.title, &b.position.path, b.position.line))
+        });
+        site_regencies.push(Regency { slug, info, modules, events });
+    }
+    check_references(&site_regencies, &national, &catalog, problems);
+    if problems.has_errors() {
+        return None;
+    }
+    Some(Site { config, catalog, regencies: site_regencies, statics: sources.statics })
+}
+
+fn parse_module(source: content::ModuleSource, config: &Config, catalog: &Catalog) -> Result<Module, Vec<Diagnostic>> {
+    let file = &source.file;
+    let parsed = content::module::parse(&file.rel, &file.text, config)?;
+    let rendered = markdown::render(parsed.body, &markdown::Options { catalog, module_prefix: "../" });
+    let links = rendered
+        .links
+        .into_iter()
+        .map(|l| (l.slug, Position::at_offset(&file.rel, parsed.body, l.offset, parsed.body_line_offset)))
+        .collect();
+    let front = parsed.front;
+    Ok(Module {
+        slug: source.slug,
+        scope: source.scope,
+        source: file.rel.clone(),
+        title: front.title,
+        summary: front.summary,
+        roles: front.roles,
+        topic: front.topic,
+        order: front.order,
+        updated: front.updated,
+        draft: front.draft,
+        html: rendered.html,
+        headings: rendered.headings,
+        links,
+        assets: source.assets,
+    })
+}
+
+/// Module links and `module:` references must resolve in every regency that shows them. A national
+/// module linking to a module only some regencies have is reported once, naming those that lack it.
+fn check_references(regencies: &[Regency], national: &BTreeMap<String, Arc<Module>>, catalog: &Catalog, problems: &mut Diagnostics) {
+    // (position, target) -> regencies where it is missing
+    let mut missing: BTreeMap<(PathBuf, usize, usize, String, &'static str), (Position, BTreeSet<String>)> = BTreeMap::new();
+    let mut note = |pos: &Position, target: &str, kind: &'static str, regency: &str| {
+        missing
+            .entry((pos.path.clone(), pos.line, pos.column, target.to_owned(), kind))
+            .or_insert_with(|| (pos.clone(), BTreeSet::new()))
+            .1
+            .insert(regency.to_owned());
+    };
+    for regency in regencies {
+        let exists = |slug: &str| regency.module(slug).is_some();
+        for module in &regency.modules {
+            for (target, pos) in &module.links {
+                if !exists(target) {
+                    note(pos, target, "link", &regency.slug);
+                }
+            }
+        }
+        for event in &regency.events {
+            if let (Some(target), Some(pos)) = (&event.module, &event.module_position) {
+                if !exists(target) {
+                    note(pos, target, "module", &regency.slug);
+                }
+            }
+            if let (Some(text), Some(pos)) = (&event.note, &event.note_position) {
+                let rendered = markdown::render(text, &markdown::Options { catalog, module_prefix: "" });
+                for link in rendered.links {
+                    if !exists(&link.slug) {
+                        note(pos, &link.slug, "link", &regency.slug);
+                    }
+                }
+            }
+        }
+    }
+    let all: BTreeSet<String> = regencies.iter().map(|r| r.slug.clone()).collect();
+    let known: Vec<String> = national.keys().map(|s| format!("`{s}`")).collect();
+    for ((_, _, _, target, kind), (pos, lacking)) in missing {
+        let what = if kind == "link" { "link to" } else { "`module:` names" };
+        let message = if lacking == all {
+            format!("{what} module `{target}`, which does not exist")
+        } else {
+            let list: Vec<&str> = lacking.iter().map(String::as_str).collect();
+            format!("{what} module `{target}`, which regency {} does not have", list.join(", "))
+        };
+        let hint = if known.is_empty() {
+            "create the module, or fix the name".to_owned()
+        } else {
+            format!("fix the name or create the module; national modules are {}", known.join(", "))
+        };
+        problems.push(pos.error(message).with_hint(hint));
+    }
+}

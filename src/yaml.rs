@@ -1,0 +1,225 @@
+//! YAML reading shared by config, front matter, regencies and schedules.
+//!
+//! serde_yaml turns text into typed values and locates syntax and type errors. It keeps no positions
+//! for values that parse fine but mean something wrong (an unknown role, a weekday that does not match
+//! its date), so [`Spans`] reads the same text once more with saphyr's event parser and remembers
+//! where every key and value starts.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use saphyr_parser::{Event, Parser};
+use serde::de::DeserializeOwned;
+
+use crate::diagnostics::Diagnostic;
+
+/// Where the keys and values of a YAML document start, by dotted path (`events.3.date`).
+#[derive(Debug, Default)]
+pub struct Spans {
+    values: HashMap<String, (usize, usize)>,
+    keys: HashMap<String, (usize, usize)>,
+    /// Added to every line, for YAML embedded in a larger file (front matter).
+    line_offset: usize,
+}
+
+enum Frame {
+    Map { path: String, key: Option<String> },
+    Seq { path: String, index: usize },
+}
+
+fn join(parent: &str, child: &str) -> String {
+    if parent.is_empty() { child.to_owned() } else { format!("{parent}.{child}") }
+}
+
+impl Spans {
+    pub fn new(text: &str, line_offset: usize) -> Spans {
+        let mut spans = Spans { line_offset, ..Spans::default() };
+        let mut stack: Vec<Frame> = Vec::new();
+        for item in Parser::new_from_str(text) {
+            let Ok((event, span)) = item else { break };
+            let at = (span.start.line(), span.start.col() + 1);
+            // The path this node lives at, or None when it is a mapping key.
+            let node_path = match stack.last_mut() {
+                None => Some(String::new()),
+                Some(Frame::Seq { path, index }) => {
+                    let p = join(path, &index.to_string());
+                    Some(p)
+                }
+                Some(Frame::Map { key: Some(k), path }) => Some(join(path, k)),
+                Some(Frame::Map { key: None, .. }) => None,
+            };
+            match event {
+                Event::Scalar(value, ..) => match node_path {
+                    None => {
+                        if let Some(Frame::Map { path, key }) = stack.last_mut() {
+                            spans.keys.insert(join(path, &value), at);
+                            *key = Some(value.into_owned());
+                        }
+                    }
+                    Some(p) => {
+                        spans.values.insert(p, at);
+                        advance(&mut stack);
+                    }
+                },
+                Event::Alias(_) => {
+                    if let Some(p) = node_path {
+                        spans.values.insert(p, at);
+                    }
+                    advance(&mut stack);
+                }
+                Event::MappingStart(..) | Event::SequenceStart(..) => {
+                    let path = node_path.unwrap_or_default();
+                    spans.values.insert(path.clone(), at);
+                    stack.push(if matches!(event, Event::MappingStart(..)) {
+                        Frame::Map { path, key: None }
+                    } else {
+                        Frame::Seq { path, index: 0 }
+                    });
+                }
+                Event::MappingEnd | Event::SequenceEnd => {
+                    stack.pop();
+                    advance(&mut stack);
+                }
+                _ => {}
+            }
+        }
+        spans
+    }
+
+    /// Line and column of the value at `path`, falling back to its key, then to its parents.
+    pub fn value(&self, path: &str) -> (usize, usize) {
+        self.find(path, &self.values)
+    }
+
+    /// Line and column of the key at `path` (where "this field" starts), falling back like `value`.
+    pub fn key(&self, path: &str) -> (usize, usize) {
+        self.find(path, &self.keys)
+    }
+
+    fn find(&self, path: &str, first: &HashMap<String, (usize, usize)>) -> (usize, usize) {
+        let mut p = path;
+        loop {
+            if let Some(&(l, c)) = first.get(p).or_else(|| self.keys.get(p)).or_else(|| self.values.get(p)) {
+                return (l + self.line_offset, c);
+            }
+            match p.rfind('.') {
+                Some(i) => p = &p[..i],
+                None if !p.is_empty() => p = "",
+                None => return (1 + self.line_offset, 1),
+            }
+        }
+    }
+}
+
+/// After a complete node: a mapping waits for its next key, a sequence moves to its next item.
+fn advance(stack: &mut [Frame]) {
+    match stack.last_mut() {
+        Some(Frame::Map { key, .. }) => *key = None,
+        Some(Frame::Seq { index, .. }) => *index += 1,
+        None => {}
+    }
+}
+
+/// A YAML document parsed into `T`, with the positions of its values.
+pub struct Located<T> {
+    pub value: T,
+    pub spans: Spans,
+}
+
+/// Parses `text` (which starts at line `line_offset + 1` of `path`) into `T`.
+///
+/// Errors come back as a diagnostic at the position serde_yaml reports, with the serde message
+/// cleaned of its own "at line .. column .." suffix.
+pub fn parse<T: DeserializeOwned>(path: &Path, text: &str, line_offset: usize) -> Result<Located<T>, Diagnostic> {
+    let value = if text.trim().is_empty() {
+        // An empty document is `null`, which would give serde's unhelpful "invalid type: unit value".
+        serde_yaml::from_str::<T>("{}")
+    } else {
+        serde_yaml::from_str::<T>(text)
+    };
+    match value {
+        Ok(value) => Ok(Located { value, spans: Spans::new(text, line_offset) }),
+        Err(err) => {
+            let message = clean_message(&err.to_string());
+            let mut d = Diagnostic::error(path, message.clone());
+            let full = full_text_hint(text, line_offset);
+            if let Some(loc) = err.location() {
+                d = d.at(&full, loc.line() + line_offset, loc.column());
+            }
+            if let Some(hint) = hint_for(&message) {
+                d = d.with_hint(hint);
+            }
+            Err(d)
+        }
+    }
+}
+
+/// The file's text as seen from line 1, so snippets show the right line for embedded YAML.
+fn full_text_hint(text: &str, line_offset: usize) -> String {
+    let mut s = "\n".repeat(line_offset);
+    s.push_str(text);
+    s
+}
+
+fn clean_message(message: &str) -> String {
+    let message = match message.rfind(" at line ") {
+        Some(i) if message[i..].contains(" column ") => &message[..i],
+        _ => message,
+    };
+    // serde_yaml prefixes nested errors with their path ("events[2]: ..."); keep it, it helps.
+    message.trim().to_owned()
+}
+
+fn hint_for(message: &str) -> Option<&'static str> {
+    if message.contains("unknown field") {
+        Some("check the spelling of the field name; the fields this file accepts are listed above")
+    } else if message.contains("missing field") {
+        Some("add the field named above")
+    } else if message.contains("did not find expected") || message.contains("mapping values are not allowed") {
+        Some("check the indentation, and put quotes around values that contain `: ` or start with a special character")
+    } else if message.contains("invalid type: string") && message.contains("sequence") {
+        Some("write a list, e.g. `roles: [kpps, pps]`")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_locate_nested_values_and_keys() {
+        let text = "title: x\nevents:\n  - title: a\n    date: 2024-01-01\n  - title: b\n    roles: [kpps, ppk]\n";
+        let spans = Spans::new(text, 0);
+        assert_eq!(spans.value("title"), (1, 8));
+        assert_eq!(spans.value("events.1.title"), (5, 12));
+        assert_eq!(spans.key("events.0.date"), (4, 5));
+        assert_eq!(spans.value("events.0.date"), (4, 11));
+        assert_eq!(spans.value("events.1.roles.1"), (6, 19));
+        // Unknown paths fall back to the nearest parent.
+        assert_eq!(spans.value("events.1.missing"), (5, 5));
+    }
+
+    #[test]
+    fn spans_apply_line_offset() {
+        let spans = Spans::new("a: 1\n", 1);
+        assert_eq!(spans.value("a"), (2, 4));
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code, reason = "only the error matters here")]
+    struct Doc {
+        title: String,
+    }
+
+    #[test]
+    fn parse_errors_are_located_and_cleaned() {
+        let err = parse::<Doc>(Path::new("x.yaml"), "title: a\ntitel: b\n", 1).err().unwrap();
+        assert_eq!(err.line, Some(3));
+        assert!(err.message.starts_with("unknown field `titel`"), "{}", err.message);
+        assert!(!err.message.contains("at line"));
+        assert!(err.hint.is_some());
+    }
+}
