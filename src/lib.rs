@@ -5,6 +5,8 @@
 //! [`config`] -> [`content`] (load, parse) -> [`markdown`] / [`schedule`] -> [`site`] (model)
 //! -> [`render`] -> [`output`] (the only writer).
 
+#![allow(clippy::result_large_err, reason = "a Diagnostic is only built on the error path, where size does not matter")]
+
 pub mod config;
 pub mod content;
 pub mod date;

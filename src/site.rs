@@ -69,6 +69,7 @@ pub struct ModelOptions {
 
 /// Parses every source (in parallel) and assembles the site, collecting every problem.
 pub fn assemble(config: Config, catalog: Catalog, sources: Sources, options: &ModelOptions, problems: &mut Diagnostics) -> Option<Site> {
+    let slugs: Vec<String> = sources.modules.iter().map(|m| m.slug.clone()).collect();
     let modules: Vec<Result<Module, Vec<Diagnostic>>> =
         sources.modules.into_par_iter().map(|source| parse_module(source, &config, &catalog)).collect();
     let schedules: Vec<Result<schedule::Schedule, Vec<Diagnostic>>> = sources
@@ -83,13 +84,21 @@ pub fn assemble(config: Config, catalog: Catalog, sources: Sources, options: &Mo
         .collect();
 
     let mut by_scope: BTreeMap<Scope, BTreeMap<String, Arc<Module>>> = BTreeMap::new();
-    for module in modules {
+    // Modules that exist but could not be parsed: links to them are not reported again.
+    let mut unparsed: BTreeSet<String> = BTreeSet::new();
+    let mut drafts: BTreeSet<String> = BTreeSet::new();
+    for (module, slug) in modules.into_iter().zip(slugs) {
         match module {
-            Ok(m) if m.draft && !options.drafts => {}
+            Ok(m) if m.draft && !options.drafts => {
+                drafts.insert(m.slug.clone());
+            }
             Ok(m) => {
                 by_scope.entry(m.scope.clone()).or_default().insert(m.slug.clone(), Arc::new(m));
             }
-            Err(d) => problems.extend(d),
+            Err(d) => {
+                unparsed.insert(slug);
+                problems.extend(d);
+            }
         }
     }
     let mut events_by_scope: BTreeMap<Scope, Vec<Arc<Event>>> = BTreeMap::new();
@@ -127,7 +136,8 @@ pub fn assemble(config: Config, catalog: Catalog, sources: Sources, options: &Mo
         });
         site_regencies.push(Regency { slug, info, modules, events });
     }
-    check_references(&site_regencies, &national, &catalog, problems);
+    let skip = References { national: &national, unparsed: &unparsed, drafts: &drafts };
+    check_references(&site_regencies, &skip, &catalog, problems);
     if problems.has_errors() {
         return None;
     }
@@ -164,9 +174,20 @@ fn parse_module(source: content::ModuleSource, config: &Config, catalog: &Catalo
 
 /// Module links and `module:` references must resolve in every regency that shows them. A national
 /// module linking to a module only some regencies have is reported once, naming those that lack it.
-fn check_references(regencies: &[Regency], national: &BTreeMap<String, Arc<Module>>, catalog: &Catalog, problems: &mut Diagnostics) {
+/// What the reference check needs to know beyond the regencies themselves.
+struct References<'a> {
+    national: &'a BTreeMap<String, Arc<Module>>,
+    /// Slugs of modules whose own errors are already reported.
+    unparsed: &'a BTreeSet<String>,
+    /// Slugs of drafts left out of this build.
+    drafts: &'a BTreeSet<String>,
+}
+
+fn check_references(regencies: &[Regency], refs: &References, catalog: &Catalog, problems: &mut Diagnostics) {
     // (position, target) -> regencies where it is missing
-    let mut missing: BTreeMap<(PathBuf, usize, usize, String, &'static str), (Position, BTreeSet<String>)> = BTreeMap::new();
+    // (file, line, column, target, kind) -> (where, regencies lacking the target)
+    type Missing = BTreeMap<(PathBuf, usize, usize, String, &'static str), (Position, BTreeSet<String>)>;
+    let mut missing = Missing::new();
     let mut note = |pos: &Position, target: &str, kind: &'static str, regency: &str| {
         missing
             .entry((pos.path.clone(), pos.line, pos.column, target.to_owned(), kind))
@@ -175,7 +196,7 @@ fn check_references(regencies: &[Regency], national: &BTreeMap<String, Arc<Modul
             .insert(regency.to_owned());
     };
     for regency in regencies {
-        let exists = |slug: &str| regency.module(slug).is_some();
+        let exists = |slug: &str| regency.module(slug).is_some() || refs.unparsed.contains(slug);
         for module in &regency.modules {
             for (target, pos) in &module.links {
                 if !exists(target) {
@@ -200,7 +221,7 @@ fn check_references(regencies: &[Regency], national: &BTreeMap<String, Arc<Modul
         }
     }
     let all: BTreeSet<String> = regencies.iter().map(|r| r.slug.clone()).collect();
-    let known: Vec<String> = national.keys().map(|s| format!("`{s}`")).collect();
+    let national: Vec<&str> = refs.national.keys().map(String::as_str).collect();
     for ((_, _, _, target, kind), (pos, lacking)) in missing {
         let what = if kind == "link" { "link to" } else { "`module:` names" };
         let message = if lacking == all {
@@ -209,11 +230,51 @@ fn check_references(regencies: &[Regency], national: &BTreeMap<String, Arc<Modul
             let list: Vec<&str> = lacking.iter().map(String::as_str).collect();
             format!("{what} module `{target}`, which regency {} does not have", list.join(", "))
         };
-        let hint = if known.is_empty() {
-            "create the module, or fix the name".to_owned()
+        let hint = if refs.drafts.contains(&target) {
+            "that module is a draft; publish it (remove `draft: true`) or build with `--drafts`".to_owned()
         } else {
-            format!("fix the name or create the module; national modules are {}", known.join(", "))
+            match closest(&target, &national) {
+                Some(close) => format!("did you mean `{close}`? Link to a module by its file name, e.g. `{close}.md`"),
+                None => "fix the name, or create the module".to_owned(),
+            }
         };
         problems.push(pos.error(message).with_hint(hint));
+    }
+}
+
+/// The candidate nearest to `word` by edit distance, when near enough to be a likely typo.
+fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let distance = |a: &str, b: &str| {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut diagonal = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let above = row[j + 1];
+                row[j + 1] = (diagonal + usize::from(ca != *cb)).min(row[j] + 1).min(above + 1);
+                diagonal = above;
+            }
+        }
+        row[b.len()]
+    };
+    candidates
+        .iter()
+        .map(|c| (distance(word, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3) || c.starts_with(word))
+        .min()
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    #[test]
+    fn suggests_near_names_only() {
+        let names = ["kode-etik", "pemungutan-suara", "logistik"];
+        assert_eq!(closest("kode-etk", &names), Some("kode-etik"));
+        assert_eq!(closest("pemungutan", &names), Some("pemungutan-suara"));
+        assert_eq!(closest("denah", &names), None);
     }
 }

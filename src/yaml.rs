@@ -161,13 +161,19 @@ fn full_text_hint(text: &str, line_offset: usize) -> String {
     s
 }
 
+/// Drops serde_yaml's " at line N column M": the diagnostic shows the position, counted from the
+/// start of the file rather than of the embedded YAML.
 fn clean_message(message: &str) -> String {
-    let message = match message.rfind(" at line ") {
-        Some(i) if message[i..].contains(" column ") => &message[..i],
-        _ => message,
-    };
-    // serde_yaml prefixes nested errors with their path ("events[2]: ..."); keep it, it helps.
-    message.trim().to_owned()
+    let Some(start) = message.find(" at line ") else { return message.trim().to_owned() };
+    let rest = &message[start + " at line ".len()..];
+    let after_numbers = rest
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .strip_prefix(" column ")
+        .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit()));
+    match after_numbers {
+        Some(tail) => format!("{}{tail}", &message[..start]).trim().to_owned(),
+        None => message.trim().to_owned(),
+    }
 }
 
 fn hint_for(message: &str) -> Option<&'static str> {
@@ -221,5 +227,14 @@ mod tests {
         assert!(err.message.starts_with("unknown field `titel`"), "{}", err.message);
         assert!(!err.message.contains("at line"));
         assert!(err.hint.is_some());
+    }
+
+    #[test]
+    fn positions_are_removed_from_the_middle_of_messages() {
+        assert_eq!(
+            clean_message("did not find expected ',' or ']' at line 3 column 6, while parsing a flow sequence"),
+            "did not find expected ',' or ']', while parsing a flow sequence"
+        );
+        assert_eq!(clean_message("missing field `x` at line 1 column 1"), "missing field `x`");
     }
 }

@@ -1,0 +1,294 @@
+//! A good project builds into complete, linked, escaped, deterministic sites.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::harness::{Project, bin, sel, snapshot};
+
+#[test]
+fn builds_every_page_of_every_regency() {
+    let p = Project::fixture("basic");
+    p.build().assert_ok();
+    for regency in ["alpha", "beta"] {
+        for page in [
+            "index.html",
+            "modul/pemungutan/index.html",
+            "modul/etika/index.html",
+            "modul/denah/index.html",
+            "modul/denah/denah.svg",
+            "topik/pemungutan/index.html",
+            "topik/etika/index.html",
+            "peran/kpps/index.html",
+            "peran/ppk/index.html",
+            "jadwal/index.html",
+            "kontak/index.html",
+            "sitemap.xml",
+            "assets/style.css",
+            "favicon.svg",
+        ] {
+            assert!(p.out().join(regency).join(page).is_file(), "{regency}/{page} missing");
+        }
+    }
+    for page in ["index.html", "404.html", "robots.txt", "assets/style.css"] {
+        assert!(p.out().join(page).is_file(), "{page} missing");
+    }
+}
+
+/// Every relative `href`/`src` of every page points at a file of the output, and every `#fragment`
+/// at an element with that id.
+#[test]
+fn every_internal_link_resolves() {
+    let p = Project::fixture("basic");
+    p.build().assert_ok();
+    let out = p.out();
+    let files = snapshot(&out);
+    let mut checked = 0;
+    for (rel, bytes) in &files {
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        let page = scraper::Html::parse_document(&String::from_utf8_lossy(bytes));
+        let dir = Path::new(rel).parent().unwrap();
+        for element in page.select(&sel("a[href], link[href], img[src]")) {
+            let target = element.value().attr("href").or(element.value().attr("src")).unwrap();
+            if target.contains("://") || target.starts_with("mailto:") || target.starts_with("tel:") {
+                continue;
+            }
+            assert!(!target.starts_with('/'), "{rel}: `{target}` is not relative");
+            let (path, fragment) = target.split_once('#').unwrap_or((target, ""));
+            let resolved = if path.is_empty() { Path::new(rel).to_owned() } else { normalize(&dir.join(path)) };
+            let resolved = if path.is_empty() || path.ends_with('/') || resolved.as_os_str().is_empty() {
+                if path.is_empty() { resolved } else { resolved.join("index.html") }
+            } else {
+                resolved
+            };
+            let key = resolved.to_string_lossy().replace('\\', "/");
+            let target_bytes = files.get(&key).unwrap_or_else(|| panic!("{rel}: `{target}` -> `{key}` does not exist"));
+            if !fragment.is_empty() {
+                let target_page = scraper::Html::parse_document(&String::from_utf8_lossy(target_bytes));
+                let ids: BTreeSet<&str> = target_page.select(&sel("[id]")).filter_map(|e| e.value().attr("id")).collect();
+                assert!(ids.contains(fragment), "{rel}: `{target}` has no element with id `{fragment}`");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} links checked");
+}
+
+fn normalize(path: &Path) -> std::path::PathBuf {
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => assert!(out.pop(), "`{}` leaves the output folder", path.display()),
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[test]
+fn a_regency_module_overrides_the_national_one_with_the_same_slug() {
+    let p = Project::fixture("basic");
+    p.build().assert_ok();
+    assert_eq!(p.page("alpha/modul/etika/index.html").text("h1"), "Kode Etik Alpha");
+    assert_eq!(p.page("beta/modul/etika/index.html").text("h1"), "Kode Etik Nasional");
+    // Links from national modules follow the override in its regency.
+    let alpha = p.page("alpha/modul/pemungutan/index.html");
+    assert!(alpha.attrs(".prose a", "href").contains(&"../etika/#netralitas".to_owned()));
+    let topic = p.page("alpha/topik/etika/index.html");
+    assert_eq!(topic.texts(".module-list a"), ["Kode Etik Alpha"]);
+}
+
+#[test]
+fn drafts_are_skipped_unless_asked_for() {
+    let p = Project::fixture("basic");
+    p.build().assert_ok();
+    assert!(!p.out().join("alpha/modul/rahasia").exists());
+    assert!(!p.read("output/alpha/sitemap.xml").contains("rahasia"));
+    p.run(&["build", "--drafts"]).assert_ok();
+    assert_eq!(p.page("alpha/modul/rahasia/index.html").text("h1"), "Materi Draf");
+}
+
+#[test]
+fn yaml_values_are_escaped_in_html() {
+    let p = Project::fixture("basic");
+    let evil = "<script>alert(1)</script> & \"kutip\"";
+    p.edit("content/modules/etika.md", "title: Kode Etik Nasional", &format!("title: '{evil}'"));
+    p.edit("content/regencies/beta/regency.yaml", "name: Kota Beta", &format!("name: '{evil}'"));
+    p.edit("content/schedules/nasional.yaml", "title: Masa kampanye", &format!("title: '{evil}'"));
+    p.build().assert_ok();
+    let module = p.page("beta/modul/etika/index.html");
+    assert_eq!(module.text("h1"), evil);
+    assert_eq!(module.html.select(&sel("script")).count(), 0);
+    let home = p.page("beta/index.html");
+    assert_eq!(home.text("h1"), evil);
+    assert!(home.texts(".event-title").contains(&evil.to_owned()));
+    assert_eq!(home.html.select(&sel("script")).count(), 0);
+    assert!(p.page("index.html").texts(".card a").contains(&evil.to_owned()));
+}
+
+#[test]
+fn two_builds_are_byte_identical_whatever_the_thread_count() {
+    let p = Project::fixture("basic");
+    let run = |threads: &str, out: &str| {
+        let status = bin().args(["build", "--out", out]).env("RAYON_NUM_THREADS", threads).current_dir(&p.root).status().unwrap();
+        assert!(status.success());
+        snapshot(&p.path(out))
+    };
+    let one = run("1", "out-one");
+    let two = run("2", "out-two");
+    assert!(one.len() > 20);
+    assert_eq!(one.keys().collect::<Vec<_>>(), two.keys().collect::<Vec<_>>());
+    for (path, bytes) in &one {
+        assert!(bytes == &two[path], "{path} differs between builds");
+    }
+}
+
+#[test]
+fn html_is_minified_unless_turned_off() {
+    let p = Project::fixture("basic");
+    p.build().assert_ok();
+    let minified = p.read("output/alpha/modul/pemungutan/index.html");
+    p.run(&["build", "--no-minify"]).assert_ok();
+    let plain = p.read("output/alpha/modul/pemungutan/index.html");
+    assert!(minified.len() < plain.len() * 9 / 10, "{} vs {}", minified.len(), plain.len());
+    assert!(!minified.contains("\n\n"));
+    // Same document either way.
+    let blocks = |html: &str| crate::harness::Page { html: scraper::Html::parse_document(html) }.texts("main h1, main h2, main p, main td, main a, main dt, main dd, .prose li");
+    assert_eq!(blocks(&minified), blocks(&plain));
+}
+
+#[test]
+fn module_page_shows_its_content_and_context() {
+    let p = Project::fixture("basic");
+    p.build().assert_ok();
+    let page = p.page("alpha/modul/pemungutan/index.html");
+    assert_eq!(page.attrs("html", "lang"), ["id"]);
+    assert_eq!(page.texts(".prose h2"), ["Persiapan", "Persiapan"]);
+    assert_eq!(page.attrs(".prose h2", "id"), ["persiapan", "persiapan-1"]);
+    assert_eq!(page.text(".callout-warning .callout-title"), "Peringatan");
+    assert_eq!(page.html.select(&sel(".table-wrap table")).count(), 1);
+    assert_eq!(page.html.select(&sel("input[type=checkbox]")).count(), 2);
+    assert_eq!(page.html.select(&sel(".prose del, .footnote-definition")).count(), 1);
+    assert_eq!(page.texts(".meta .tag"), ["KPPS"]);
+    assert_eq!(page.attrs("time", "datetime")[0], "2024-11-01");
+    // The event that names this module is listed on it, with the regency's time zone.
+    assert_eq!(page.texts(".related-events .event-date"), ["Rabu, 27 November 2024 · 07.00–13.00 WIB"]);
+    assert_eq!(page.attrs(".pager a[rel=next]", "href"), ["../../modul/denah/"]);
+}
+
+#[test]
+fn role_page_lists_its_modules_and_events() {
+    let p = Project::fixture("basic");
+    p.build().assert_ok();
+    let page = p.page("alpha/peran/kpps/index.html");
+    assert_eq!(page.text("h1"), "Materi untuk KPPS");
+    assert_eq!(page.texts(".module-list > li > a"), ["Pemungutan Suara di TPS", "Denah TPS", "Kode Etik Alpha"]);
+    // Events for kpps and events for everyone, in date order.
+    assert_eq!(page.texts(".event-title"), ["Masa kampanye", "Bimtek KPPS Alpha", "Pemungutan suara"]);
+    let ppk = p.page("alpha/peran/ppk/index.html");
+    assert_eq!(ppk.texts(".event-title"), ["Masa kampanye"]);
+}
+
+#[test]
+fn schedule_and_home_list_events_in_date_order_in_the_regency_zone() {
+    let p = Project::fixture("basic");
+    p.build().assert_ok();
+    let alpha = p.page("alpha/jadwal/index.html");
+    assert_eq!(alpha.texts(".event-title"), ["Masa kampanye", "Bimtek KPPS Alpha", "Pemungutan suara"]);
+    assert_eq!(alpha.texts(".event-date")[0], "25 September – 23 November 2024");
+    assert_eq!(alpha.texts(".event-date")[1], "Rabu, 20 November 2024 · 08.00 WIB");
+    let beta = p.page("beta/jadwal/index.html");
+    assert_eq!(beta.texts(".event-title"), ["Masa kampanye", "Pemungutan suara"]);
+    assert_eq!(beta.texts(".event-date")[1], "Rabu, 27 November 2024 · 07.00–13.00 WITA");
+    assert_eq!(p.page("alpha/index.html").texts(".event-title").len(), 3);
+}
+
+#[test]
+fn root_index_lists_regencies_by_province() {
+    let p = Project::fixture("basic");
+    p.build().assert_ok();
+    let index = p.page("index.html");
+    assert_eq!(index.texts(".province h3"), ["Bangka Belitung", "Kalimantan Barat"]);
+    assert_eq!(index.attrs(".province a", "href"), ["beta/", "alpha/"]);
+}
+
+#[test]
+fn sitemap_and_robots_use_absolute_urls() {
+    let p = Project::fixture("basic");
+    p.build().assert_ok();
+    let sitemap = p.read("output/alpha/sitemap.xml");
+    assert!(sitemap.contains("<loc>https://uji.example.id/bimtek/alpha/modul/pemungutan/</loc><lastmod>2024-11-01</lastmod>"));
+    assert_eq!(sitemap.matches("<url>").count(), 10);
+    assert!(p.read("output/robots.txt").contains("Sitemap: https://uji.example.id/bimtek/beta/sitemap.xml"));
+}
+
+#[test]
+fn site_option_builds_only_the_named_regencies() {
+    let p = Project::fixture("basic");
+    p.run(&["build", "--site", "beta"]).assert_ok();
+    assert!(p.out().join("beta/index.html").is_file());
+    assert!(!p.out().join("alpha").exists());
+    assert_eq!(p.page("index.html").attrs(".province a", "href"), ["beta/"]);
+    let run = p.run(&["build", "--site", "gamma"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("there is no regency `gamma`") && run.stderr.contains("alpha, beta"), "{}", run.stderr);
+}
+
+#[test]
+fn check_validates_and_writes_nothing() {
+    let p = Project::fixture("basic");
+    let run = p.run(&["check"]);
+    run.assert_ok();
+    assert!(!p.out().exists());
+    assert!(run.stdout.contains("checked 2 regencies"), "{}", run.stdout);
+}
+
+#[test]
+fn a_project_theme_replaces_built_in_files_one_at_a_time() {
+    let p = Project::fixture("basic");
+    p.write(
+        "themes/default/templates/contacts.html",
+        "{% extends \"base.html\" %}{% block main %}<h1 class=\"custom\">{{ regency.name }}</h1>{% endblock main %}",
+    );
+    p.write("themes/default/static/style.css", "body{color:red}");
+    p.build().assert_ok();
+    assert_eq!(p.page("alpha/kontak/index.html").text("h1.custom"), "Kabupaten Alpha");
+    assert_eq!(p.read("output/alpha/assets/style.css"), "body{color:red}");
+    // Templates it does not provide still come from the built-in theme.
+    assert_eq!(p.page("alpha/jadwal/index.html").text("h1"), "Jadwal dan tahapan");
+}
+
+#[test]
+fn english_ui_when_configured() {
+    let p = Project::fixture("basic");
+    p.edit("bimtek.yaml", "base_url:", "language: en\nbase_url:");
+    p.build().assert_ok();
+    let page = p.page("alpha/modul/pemungutan/index.html");
+    assert_eq!(page.attrs("html", "lang"), ["en"]);
+    assert_eq!(page.text(".callout-title"), "Warning");
+    assert_eq!(page.texts(".related-events .event-date"), ["Wednesday, 27 November 2024 · 07.00–13.00 WIB"]);
+    assert_eq!(p.page("alpha/peran/kpps/index.html").text("h1"), "Modules for KPPS");
+}
+
+#[test]
+fn crlf_and_bom_files_just_work() {
+    let p = Project::fixture("basic");
+    let text = p.read("content/modules/etika.md").replace('\n', "\r\n");
+    p.write("content/modules/etika.md", format!("\u{feff}{text}"));
+    p.build().assert_ok();
+    assert_eq!(p.page("beta/modul/etika/index.html").text("h1"), "Kode Etik Nasional");
+}
+
+#[test]
+fn version_and_help() {
+    let version = bin().arg("--version").output().unwrap();
+    assert!(version.status.success());
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("bimtek "));
+    let help = bin().args(["build", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for flag in ["--root", "--out", "--site", "--drafts", "--no-minify"] {
+        assert!(help.contains(flag), "{flag} missing from help");
+    }
+}

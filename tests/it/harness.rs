@@ -1,0 +1,151 @@
+//! A fixture project copied into a temporary folder, changed by the test, built by the real binary,
+//! and its pages read back as parsed HTML.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use scraper::{Html, Selector};
+
+pub struct Project {
+    _dir: tempfile::TempDir,
+    pub root: PathBuf,
+}
+
+/// What one run of the binary did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    pub fn assert_ok(&self) -> &Run {
+        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    pub fn assert_error(&self, location: &str, message: &str) -> &Run {
+        assert_eq!(self.code, 1, "expected exit 1\nstderr:\n{}", self.stderr);
+        let found = self
+            .stderr
+            .split("\n\n")
+            .any(|block| block.contains(&format!("error: {message}")) && block.contains(&format!("--> {location}\n")));
+        assert!(found, "expected `error: {message}` at `{location}` in:\n{}", self.stderr);
+        self
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_bimtek"))
+}
+
+impl Project {
+    /// A copy of `tests/fixtures/<name>`.
+    pub fn fixture(name: &str) -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("project");
+        copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name), &root);
+        Project { _dir: dir, root }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) -> &Project {
+        let path = self.path(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+        self
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    /// Replaces `from` by `to` in a file, failing when `from` is not there (a test of nothing).
+    pub fn edit(&self, rel: &str, from: &str, to: &str) -> &Project {
+        let text = self.read(rel);
+        assert!(text.contains(from), "`{from}` not in {rel}");
+        self.write(rel, text.replacen(from, to, 1))
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(bin().args(args).current_dir(&self.root).output().unwrap())
+    }
+
+    pub fn build(&self) -> Run {
+        self.run(&["build"])
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.path("output")
+    }
+
+    pub fn page(&self, rel: &str) -> Page {
+        Page { html: Html::parse_document(&self.read(&format!("output/{rel}"))) }
+    }
+}
+
+/// Every file under `dir`, path -> bytes.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            (rel, fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+pub struct Page {
+    pub html: Html,
+}
+
+pub fn sel(css: &str) -> Selector {
+    Selector::parse(css).unwrap()
+}
+
+impl Page {
+    /// The text of every element matching `css`, whitespace folded.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        self.html
+            .select(&sel(css))
+            .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect()
+    }
+
+    pub fn text(&self, css: &str) -> String {
+        let texts = self.texts(css);
+        assert!(!texts.is_empty(), "nothing matches `{css}`");
+        texts[0].clone()
+    }
+
+    pub fn attrs(&self, css: &str, attr: &str) -> Vec<String> {
+        self.html.select(&sel(css)).filter_map(|e| e.value().attr(attr).map(str::to_owned)).collect()
+    }
+}

@@ -1,0 +1,5 @@
+//! Integration tests: the real `bimtek` binary run on small fixture projects.
+
+mod bad_input;
+mod build;
+mod harness;
