@@ -70,6 +70,17 @@ impl Project {
         Project { _dir: dir, root }
     }
 
+    /// A copy of the repository's own sample project (bimtek.yaml, content/, themes/).
+    pub fn sample() -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("project");
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        fs::create_dir_all(&root).unwrap();
+        fs::copy(repo.join("bimtek.yaml"), root.join("bimtek.yaml")).unwrap();
+        copy_tree(&repo.join("content"), &root.join("content"));
+        Project { _dir: dir, root }
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.root.join(rel)
     }
