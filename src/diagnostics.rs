@@ -94,9 +94,10 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
         };
         writeln!(f, "{label}: {}", self.message)?;
-        writeln!(f, "  --> {}", self.location())?;
+        // Like rustc, the gutter is as wide as the line number, and the arrow and hint align to it.
+        let gutter = " ".repeat(self.line.map_or(1, |l| l.to_string().len()));
+        writeln!(f, "{gutter}--> {}", self.location())?;
         if let (Some(line), Some(snippet)) = (self.line, &self.snippet) {
-            let gutter = " ".repeat(line.to_string().len());
             writeln!(f, "{gutter} |")?;
             writeln!(f, "{line} | {snippet}")?;
             if let Some(col) = self.column {
@@ -109,7 +110,7 @@ impl fmt::Display for Diagnostic {
             }
         }
         if let Some(hint) = &self.hint {
-            writeln!(f, "  = hint: {hint}")?;
+            writeln!(f, "{gutter} = hint: {hint}")?;
         }
         Ok(())
     }
@@ -212,7 +213,7 @@ mod tests {
         let text = d.to_string();
         assert_eq!(
             text,
-            "error: unknown role `kps`\n  --> content/modules/a.md:2:9\n  |\n2 | roles: [kps]\n  |         ^\n  = hint: known roles: ppk, pps, kpps\n"
+            "error: unknown role `kps`\n --> content/modules/a.md:2:9\n  |\n2 | roles: [kps]\n  |         ^\n  = hint: known roles: ppk, pps, kpps\n"
         );
     }
 
