@@ -52,7 +52,12 @@ fn generate(root: &Path, modules: usize) {
             let _ = write!(body, "## Bagian {section} modul {i}\n\n{}\n\n", paragraph.repeat(5));
             let _ = write!(body, "- [ ] Langkah satu\n- [ ] Langkah dua\n- [x] Langkah tiga\n\n");
             let _ = write!(body, "| Waktu | Kegiatan |\n|---|---|\n| 07.00 | Pembukaan |\n| 13.00 | Penutupan |\n\n");
-            let _ = write!(body, "> [!NOTE]\n> Lihat [modul berikutnya](m{}.md#bagian-0-modul-{}).\n\n", (i + 1) % modules, (i + 1) % modules);
+            let _ = write!(
+                body,
+                "> [!NOTE]\n> Lihat [modul berikutnya](m{}.md#bagian-0-modul-{}).\n\n",
+                (i + 1) % modules,
+                (i + 1) % modules
+            );
         }
         let topic = ["a", "b", "c", "d"][i % 4];
         write(
@@ -62,11 +67,17 @@ fn generate(root: &Path, modules: usize) {
     }
     let mut events = String::from("title: Tahapan\nevents:\n");
     for day in 1..=28 {
-        let _ = write!(events, "  - title: Kegiatan {day}\n    date: 2024-11-{day:02}\n    roles: [kpps]\n    module: m{day}\n");
+        let _ = write!(
+            events,
+            "  - title: Kegiatan {day}\n    date: 2024-11-{day:02}\n    roles: [kpps]\n    module: m{day}\n"
+        );
     }
     write("content/schedules/tahapan.yaml", &events);
     for r in 0..5 {
-        write(&format!("content/regencies/r{r}/regency.yaml"), &format!("name: Kabupaten {r}\nprovince: Provinsi\ntimezone: WIB\n"));
+        write(
+            &format!("content/regencies/r{r}/regency.yaml"),
+            &format!("name: Kabupaten {r}\nprovince: Provinsi\ntimezone: WIB\n"),
+        );
         write(
             &format!("content/regencies/r{r}/modules/m0.md"),
             "---\ntitle: Modul lokal\nroles: [ppk]\ntopic: a\n---\n## Bagian 0 modul 0\n\nIsi lokal.\n",

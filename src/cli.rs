@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "bimtek", version, about = "Builds one static training site per regency from markdown modules and YAML schedules")]
+#[command(
+    name = "bimtek",
+    version,
+    about = "Builds one static training site per regency from markdown modules and YAML schedules"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

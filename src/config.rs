@@ -100,7 +100,11 @@ impl Config {
             None | Some("id") => Language::Id,
             Some("en") => Language::En,
             Some(other) => {
-                error_at("language", format!("unknown language `{other}`"), "use `id` (Indonesian, the default) or `en`");
+                error_at(
+                    "language",
+                    format!("unknown language `{other}`"),
+                    "use `id` (Indonesian, the default) or `en`",
+                );
                 Language::Id
             }
         };

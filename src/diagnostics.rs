@@ -101,11 +101,7 @@ impl fmt::Display for Diagnostic {
             writeln!(f, "{gutter} |")?;
             writeln!(f, "{line} | {snippet}")?;
             if let Some(col) = self.column {
-                let pad: String = snippet
-                    .chars()
-                    .take(col - 1)
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
+                let pad: String = snippet.chars().take(col - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                 writeln!(f, "{gutter} | {pad}^")?;
             }
         }

@@ -83,36 +83,35 @@ pub fn generate(options: &BuildOptions) -> Result<(Output, Report), Failure> {
     let theme = theme::Theme::load(root, &config, &mut problems);
     let tera = render::compile(&theme, &mut problems);
     let sources = content::load(root, &mut problems);
-    let site = site::assemble(config, theme.catalog.clone(), sources, &site::ModelOptions { drafts: options.drafts }, &mut problems);
+    // Checked before the model, so an unknown `--site` shows up with the content's own problems.
+    let known: Vec<&str> = sources.regencies.iter().map(|r| r.slug.as_str()).collect();
+    for wanted in &options.sites {
+        if !known.contains(&wanted.as_str()) {
+            problems.push(
+                Diagnostic::error("content/regencies", format!("there is no regency `{wanted}`"))
+                    .with_hint(format!("the regencies are: {}", known.join(", "))),
+            );
+        }
+    }
+    let site = site::assemble(
+        config,
+        theme.catalog.clone(),
+        sources,
+        &site::ModelOptions { drafts: options.drafts },
+        &mut problems,
+    );
     let (Some(site), Some(tera)) = (site, tera) else { return Err(fail(problems)) };
     if problems.has_errors() {
         return Err(fail(problems));
     }
+    let chosen: Vec<&site::Regency> =
+        site.regencies.iter().filter(|r| options.sites.is_empty() || options.sites.contains(&r.slug)).collect();
 
-    let mut chosen = Vec::new();
-    for wanted in &options.sites {
-        match site.regencies.iter().find(|r| &r.slug == wanted) {
-            Some(r) if !chosen.iter().any(|c: &&site::Regency| c.slug == r.slug) => chosen.push(r),
-            Some(_) => {}
-            None => {
-                let known: Vec<&str> = site.regencies.iter().map(|r| r.slug.as_str()).collect();
-                problems.push(
-                    Diagnostic::error("content/regencies", format!("there is no regency `{wanted}`"))
-                        .with_hint(format!("the regencies are: {}", known.join(", "))),
-                );
-            }
-        }
-    }
-    if options.sites.is_empty() {
-        chosen = site.regencies.iter().collect();
-    }
-    chosen.sort_by(|a, b| a.slug.cmp(&b.slug));
-    if problems.has_errors() {
-        return Err(fail(problems));
-    }
-
-    let mut output = render::render(&site, &theme, &tera, &chosen, &render::RenderOptions { minify: options.minify }, &mut problems);
-    if let Err(e) = output.add("robots.txt".into(), Body::Bytes(render::robots(&site, &chosen).into_bytes()), "robots.txt") {
+    let mut output =
+        render::render(&site, &theme, &tera, &chosen, &render::RenderOptions { minify: options.minify }, &mut problems);
+    if let Err(e) =
+        output.add("robots.txt".into(), Body::Bytes(render::robots(&site, &chosen).into_bytes()), "robots.txt")
+    {
         problems.push(Diagnostic::error("content/static", format!("robots.txt clashes: {e:?}")));
     }
     if problems.has_errors() {
@@ -151,7 +150,8 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     Ok(report)
 }
 
-/// The output folder is replaced whole, so it must never be the project, hold it, or sit in its sources.
+/// The output folder is replaced whole, so it must never be the project, hold it, or sit in its
+/// sources, and an existing folder is replaced only when it is empty or holds a previous site.
 fn check_output_dir(root: &Path, out: &Path) -> Result<(), Diagnostic> {
     let absolute = |p: &Path| -> PathBuf {
         let p = if p.is_absolute() { p.to_owned() } else { std::env::current_dir().unwrap_or_default().join(p) };
@@ -172,10 +172,26 @@ fn check_output_dir(root: &Path, out: &Path) -> Result<(), Diagnostic> {
         resolved
     };
     let (root, out_abs) = (absolute(root), absolute(out));
-    let inside_sources = ["content", "themes"].iter().any(|d| out_abs.starts_with(root.join(d)));
-    if root.starts_with(&out_abs) || inside_sources {
-        return Err(Diagnostic::error(out, "refusing to use this output folder: it would replace the project's own files")
-            .with_hint("choose a separate folder, e.g. `--out output`"));
+    let refuse = |why: &str| {
+        Err(Diagnostic::error(out, format!("refusing to use this output folder: {why}"))
+            .with_hint("choose a separate folder, e.g. `--out output`, or empty this one yourself"))
+    };
+    let inside_sources =
+        ["content", "themes", "src", "tests", ".git"].iter().any(|d| out_abs.starts_with(root.join(d)));
+    if root.starts_with(&out_abs) || inside_sources || out_abs == root.join(config::CONFIG_FILE) {
+        return refuse("it would replace the project's own files");
+    }
+    let Ok(meta) = std::fs::symlink_metadata(out) else { return Ok(()) };
+    if !meta.is_dir() {
+        return refuse("it exists and is not a folder");
+    }
+    let entries: Vec<String> = std::fs::read_dir(out)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    let is_previous_site = entries.iter().any(|e| e == "index.html") && entries.iter().any(|e| e == "robots.txt");
+    let foreign = entries.iter().any(|e| e == ".git" || e == config::CONFIG_FILE);
+    if !entries.is_empty() && (!is_previous_site || foreign) {
+        return refuse("it holds files that are not a bimtek site, and the build replaces the folder whole");
     }
     Ok(())
 }

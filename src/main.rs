@@ -12,6 +12,9 @@ use cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The HTML minifier recurses once per nesting level; roomy stacks (address space, not memory
+    // used) keep pathological pages from overflowing them. Markdown nesting is capped as well.
+    let _ = rayon::ThreadPoolBuilder::new().stack_size(256 << 20).build_global();
     let (result, verb) = match cli.command {
         Command::Build(args) => {
             let options = BuildOptions {
@@ -49,7 +52,11 @@ fn main() -> ExitCode {
                 stderr,
                 "{errors} error{}{}; nothing was written",
                 if errors == 1 { "" } else { "s" },
-                if warnings > 0 { format!(", {warnings} warning{}", if warnings == 1 { "" } else { "s" }) } else { String::new() }
+                if warnings > 0 {
+                    format!(", {warnings} warning{}", if warnings == 1 { "" } else { "s" })
+                } else {
+                    String::new()
+                }
             );
             ExitCode::FAILURE
         }

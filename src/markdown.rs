@@ -23,11 +23,19 @@ pub struct ModuleLink {
     pub offset: usize,
 }
 
+/// A link to a `.md` file that cannot be a module, found while rendering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadLink {
+    pub offset: usize,
+    pub message: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
     pub html: String,
     pub headings: Vec<Heading>,
     pub links: Vec<ModuleLink>,
+    pub bad_links: Vec<BadLink>,
 }
 
 pub struct Options<'a> {
@@ -35,7 +43,13 @@ pub struct Options<'a> {
     /// What a module link is prefixed with to reach `modul/` from the page the HTML lands on,
     /// e.g. `../` on a module page.
     pub module_prefix: &'a str,
+    /// Module bodies are written by the trainers and may hold raw HTML. Markdown inside YAML values
+    /// (event notes) is not trusted: its HTML is shown as text and script links are dropped.
+    pub trusted: bool,
 }
+
+/// Ids the theme's module page uses itself; headings never take them.
+const THEME_IDS: &[&str] = &["isi", "toc-title", "jadwal-terkait"];
 
 fn parser_options() -> CmarkOptions {
     CmarkOptions::ENABLE_TABLES
@@ -51,12 +65,13 @@ pub fn render(source: &str, options: &Options) -> Rendered {
         Parser::new_ext(source, parser_options()).into_offset_iter().collect();
     let headings = assign_heading_ids(&mut events);
     let mut links = Vec::new();
+    let mut bad_links = Vec::new();
     let mut out: Vec<Event> = Vec::with_capacity(events.len() + 8);
     for (event, range) in events {
         match event {
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let dest_url = match module_link(&dest_url) {
-                    Some((slug, anchor)) => {
+                    Some(Ok((slug, anchor))) => {
                         let href = match &anchor {
                             Some(a) => format!("{}{slug}/#{a}", options.module_prefix),
                             None => format!("{}{slug}/", options.module_prefix),
@@ -64,10 +79,21 @@ pub fn render(source: &str, options: &Options) -> Rendered {
                         links.push(ModuleLink { slug, anchor, offset: range.start });
                         CowStr::from(href)
                     }
+                    Some(Err(message)) => {
+                        bad_links.push(BadLink { offset: range.start, message });
+                        dest_url
+                    }
+                    None if !options.trusted && !is_safe_url(&dest_url) => CowStr::from("#"),
                     None => dest_url,
                 };
                 out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
             }
+            Event::Start(Tag::Image { link_type, dest_url, title, id })
+                if !options.trusted && !is_safe_url(&dest_url) =>
+            {
+                out.push(Event::Start(Tag::Image { link_type, dest_url: CowStr::from("#"), title, id }));
+            }
+            Event::Html(html) | Event::InlineHtml(html) if !options.trusted => out.push(Event::Text(html)),
             Event::Start(Tag::BlockQuote(Some(kind))) => {
                 let (class, key) = callout(kind);
                 let label = html_escape(options.catalog.get(key));
@@ -87,16 +113,27 @@ pub fn render(source: &str, options: &Options) -> Rendered {
                 out.push(Event::Html("</div>\n".into()));
             }
             // Footnote names become ids; a prefix keeps `[^1]` from clashing with a heading's id.
-            Event::FootnoteReference(name) => out.push(Event::FootnoteReference(format!("catatan-{name}").into())),
+            Event::FootnoteReference(name) => out.push(Event::FootnoteReference(format!("catatan_{name}").into())),
             Event::Start(Tag::FootnoteDefinition(name)) => {
-                out.push(Event::Start(Tag::FootnoteDefinition(format!("catatan-{name}").into())));
+                out.push(Event::Start(Tag::FootnoteDefinition(format!("catatan_{name}").into())));
             }
             other => out.push(other),
         }
     }
     let mut html_out = String::with_capacity(source.len() * 3 / 2);
     html::push_html(&mut html_out, out.into_iter());
-    Rendered { html: html_out, headings, links }
+    Rendered { html: html_out, headings, links, bad_links }
+}
+
+/// A URL that cannot run script when followed: relative, or http(s), mailto, tel.
+fn is_safe_url(url: &str) -> bool {
+    let scheme_end = url.find(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.'));
+    match scheme_end {
+        Some(i) if url[i..].starts_with(':') => {
+            matches!(url[..i].to_ascii_lowercase().as_str(), "http" | "https" | "mailto" | "tel")
+        }
+        _ => !url.trim_start().to_ascii_lowercase().starts_with("javascript"),
+    }
 }
 
 fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
@@ -110,30 +147,46 @@ fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
 }
 
 /// `kode-etik.md`, `./kode-etik.md#netralitas`, `../kode-etik/index.md` -> (`kode-etik`, anchor).
-/// Anything with a scheme, an absolute path, or not ending in `.md` is left alone.
-fn module_link(dest: &str) -> Option<(String, Option<String>)> {
-    if dest.contains("://") || dest.starts_with('/') || dest.starts_with("mailto:") || dest.starts_with("tel:") {
+/// `None` for anything that is not a relative link to a `.md` file; an error for a `.md` link that
+/// cannot name a module.
+pub fn module_link(dest: &str) -> Option<Result<(String, Option<String>), String>> {
+    if dest.contains("://") || dest.starts_with('/') || dest.contains(':') {
         return None;
     }
-    let (path, anchor) = match dest.split_once('#') {
+    let (before_anchor, anchor) = match dest.split_once('#') {
         Some((p, a)) => (p, Some(a.to_owned()).filter(|a| !a.is_empty())),
         None => (dest, None),
     };
-    let path = path.strip_suffix(".md")?;
-    let mut parts = path.rsplit('/').filter(|p| !p.is_empty() && *p != ".");
-    let last = parts.next()?;
-    let slug = if last == "index" { parts.next()? } else { last };
-    if slug == ".." {
+    let path = before_anchor.split_once('?').map_or(before_anchor, |(p, _)| p);
+    if path.len() < 3 || !path[path.len() - 3..].eq_ignore_ascii_case(".md") {
         return None;
     }
-    Some((slug.to_owned(), anchor))
+    let path = &path[..path.len() - 3];
+    let mut parts = path.rsplit('/').filter(|p| !p.is_empty() && *p != ".");
+    let slug = match parts.next() {
+        Some("index") => parts.next(),
+        other => other,
+    };
+    match slug {
+        Some(slug) if crate::config::is_key(slug) => Some(Ok((slug.to_owned(), anchor))),
+        _ => Some(Err(format!("`{dest}` does not name a module"))),
+    }
 }
 
 /// Gives every heading a unique, stable id: its own `{#id}` if written, else a slug of its text,
 /// with `-1`, `-2`... appended to repeats in page order.
 fn assign_heading_ids(events: &mut [(Event, std::ops::Range<usize>)]) -> Vec<Heading> {
     let mut headings = Vec::new();
-    let mut used = std::collections::HashSet::new();
+    // Written ids are reserved first, so an earlier heading's generated id never takes one.
+    let mut used: std::collections::HashSet<String> = THEME_IDS.iter().map(|s| s.to_string()).collect();
+    let mut explicit: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (event, _) in events.iter() {
+        if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {
+            if !id.is_empty() && !used.contains(id.as_ref()) {
+                explicit.insert(id.to_string());
+            }
+        }
+    }
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::Heading { level, .. }) = &events[i].0 {
@@ -147,17 +200,19 @@ fn assign_heading_ids(events: &mut [(Event, std::ops::Range<usize>)]) -> Vec<Hea
                 j += 1;
             }
             let Event::Start(Tag::Heading { id, .. }) = &mut events[i].0 else { unreachable!() };
-            let base = match id.as_deref() {
-                Some(explicit) if !explicit.is_empty() => explicit.to_owned(),
-                _ => slugify(&text),
-            };
+            let written = id.as_deref().filter(|w| !w.is_empty()).map(str::to_owned);
+            let base = written.clone().unwrap_or_else(|| slugify(&text));
             let base = if base.is_empty() { "bagian".to_owned() } else { base };
             let mut unique = base.clone();
             let mut n = 1;
-            while !used.insert(unique.clone()) {
+            let taken = |u: &String, used: &std::collections::HashSet<String>| {
+                used.contains(u) || (written.as_ref() != Some(u) && explicit.contains(u))
+            };
+            while taken(&unique, &used) {
                 unique = format!("{base}-{n}");
                 n += 1;
             }
+            used.insert(unique.clone());
             *id = Some(CowStr::from(unique.clone()));
             headings.push(Heading { level, id: unique, text: text.trim().to_owned() });
             i = j;
@@ -205,7 +260,44 @@ mod tests {
 
     fn render_id(source: &str) -> Rendered {
         let catalog = Catalog::builtin(crate::config::Language::Id);
-        render(source, &Options { catalog: &catalog, module_prefix: "../" })
+        render(source, &Options { catalog: &catalog, module_prefix: "../", trusted: true })
+    }
+
+    #[test]
+    fn written_ids_win_over_generated_ones_and_theme_ids_are_kept_free() {
+        let r = render_id("## A\n\n## B {#a}\n\n## Isi\n\n## Catatan 1\n\nTeks[^1]\n\n[^1]: x\n");
+        let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["a-1", "a", "isi-1", "catatan-1"]);
+        assert!(r.html.contains("id=\"catatan_1\""), "footnote ids cannot clash with headings: {}", r.html);
+    }
+
+    #[test]
+    fn md_links_that_name_no_module_are_reported() {
+        let r = render_id("[a](.md) [b](index.md) [c](./Etika.MD) [d](etika.md?x=1#n) [e](Kode Etik.md)");
+        let bad: Vec<_> = r.bad_links.iter().map(|b| b.message.as_str()).collect();
+        assert_eq!(
+            bad,
+            [
+                "`.md` does not name a module",
+                "`index.md` does not name a module",
+                "`./Etika.MD` does not name a module"
+            ]
+        );
+        assert_eq!(r.links.len(), 1);
+        assert_eq!((r.links[0].slug.as_str(), r.links[0].anchor.as_deref()), ("etika", Some("n")));
+    }
+
+    #[test]
+    fn untrusted_markdown_shows_html_as_text_and_drops_script_links() {
+        let catalog = Catalog::builtin(crate::config::Language::Id);
+        let source = "<script>alert(1)</script>\n\nTeks <img src=x onerror=alert(1)> [j](javascript:alert(1)) [k](JavaScript:x) [ok](https://kpu.go.id)";
+        let r = render(source, &Options { catalog: &catalog, module_prefix: "", trusted: false });
+        assert!(!r.html.contains("<script") && !r.html.contains("<img"), "{}", r.html);
+        assert!(r.html.contains("&lt;script&gt;"));
+        assert!(!r.html.to_lowercase().contains("javascript:"), "{}", r.html);
+        assert!(r.html.contains("href=\"https://kpu.go.id\""));
+        let trusted = render(source, &Options { catalog: &catalog, module_prefix: "", trusted: true });
+        assert!(trusted.html.contains("<script>"), "module bodies keep their HTML");
     }
 
     #[test]
@@ -218,7 +310,9 @@ mod tests {
 
     #[test]
     fn module_links_are_rewritten_and_recorded() {
-        let r = render_id("Baca [kode etik](kode-etik.md#netralitas) dan [denah](../tata-letak/index.md).\n[luar](https://kpu.go.id/a.md)");
+        let r = render_id(
+            "Baca [kode etik](kode-etik.md#netralitas) dan [denah](../tata-letak/index.md).\n[luar](https://kpu.go.id/a.md)",
+        );
         assert!(r.html.contains("href=\"../kode-etik/#netralitas\""), "{}", r.html);
         assert!(r.html.contains("href=\"../tata-letak/\""));
         assert!(r.html.contains("href=\"https://kpu.go.id/a.md\""));
@@ -231,7 +325,13 @@ mod tests {
     #[test]
     fn alerts_become_labelled_callouts() {
         let r = render_id("> [!WARNING]\n> Jangan tinggalkan kotak suara.\n");
-        assert!(r.html.contains("<aside class=\"callout callout-warning\" role=\"note\"><p class=\"callout-title\">Peringatan</p>"), "{}", r.html);
+        assert!(
+            r.html.contains(
+                "<aside class=\"callout callout-warning\" role=\"note\"><p class=\"callout-title\">Peringatan</p>"
+            ),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("</aside>"));
         assert!(!r.html.contains("<blockquote"));
     }
@@ -242,8 +342,8 @@ mod tests {
         assert!(r.html.contains("type=\"checkbox\""));
         assert!(r.html.contains("<del>lama</del>"));
         assert!(r.html.contains("<div class=\"table-wrap\"><table>"));
-        assert!(r.html.contains("<div class=\"footnote-definition\" id=\"catatan-1\">"), "{}", r.html);
-        assert!(r.html.contains("href=\"#catatan-1\""));
+        assert!(r.html.contains("<div class=\"footnote-definition\" id=\"catatan_1\">"), "{}", r.html);
+        assert!(r.html.contains("href=\"#catatan_1\""));
     }
 
     #[test]

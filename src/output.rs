@@ -51,6 +51,20 @@ impl Output {
         if let Some((_, first)) = self.files.get(&path) {
             return Err(AddError::Taken { path, first: first.clone() });
         }
+        // A file cannot also be a folder: `a/b` clashes with `a/b/index.html` and with `a`.
+        let mut ancestor = path.as_str();
+        while let Some(i) = ancestor.rfind('/') {
+            ancestor = &ancestor[..i];
+            if let Some((_, first)) = self.files.get(ancestor) {
+                return Err(AddError::Taken { path: ancestor.to_owned(), first: first.clone() });
+            }
+        }
+        let folder = format!("{path}/");
+        if let Some((inside, (_, first))) =
+            self.files.range(folder.clone()..).next().filter(|(k, _)| k.starts_with(&folder))
+        {
+            return Err(AddError::Taken { path: inside.clone(), first: first.clone() });
+        }
         self.files.insert(path, (body, origin.into()));
         Ok(())
     }
@@ -153,6 +167,16 @@ mod tests {
         out.add("a/index.html".into(), Body::Static(b"x"), "page").unwrap();
         let err = out.add("a/index.html".into(), Body::Static(b"y"), "static file").unwrap_err();
         assert_eq!(err, AddError::Taken { path: "a/index.html".into(), first: "page".into() });
+        // File against folder, both ways round.
+        assert_eq!(
+            out.add("a".into(), Body::Static(b""), "f").unwrap_err(),
+            AddError::Taken { path: "a/index.html".into(), first: "page".into() }
+        );
+        out.add("b".into(), Body::Static(b""), "file b").unwrap();
+        assert_eq!(
+            out.add("b/c.css".into(), Body::Static(b""), "g").unwrap_err(),
+            AddError::Taken { path: "b".into(), first: "file b".into() }
+        );
         assert_eq!(out.add("../x".into(), Body::Static(b""), "z").unwrap_err(), AddError::Unsafe("../x".into()));
     }
 

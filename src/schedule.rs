@@ -117,15 +117,27 @@ pub fn parse(path: &Path, text: &str, slug: &str, scope: &Scope, config: &Config
                 _ => None,
             },
             (None, None, None) => {
-                bad("title", format!("the event `{}` has no date", e.title), "add `date: YYYY-MM-DD`, or `start:` and `end:` for a span");
+                bad(
+                    "title",
+                    format!("the event `{}` has no date", e.title),
+                    "add `date: YYYY-MM-DD`, or `start:` and `end:` for a span",
+                );
                 None
             }
             (Some(_), _, _) => {
-                bad("date", "an event has either `date` or `start` and `end`, not both".into(), "keep `date` for one day, `start`/`end` for a span");
+                bad(
+                    "date",
+                    "an event has either `date` or `start` and `end`, not both".into(),
+                    "keep `date` for one day, `start`/`end` for a span",
+                );
                 None
             }
             (None, Some(_), None) => {
-                bad("start", "`start` without `end`".into(), "add `end:` (inclusive), or write `date:` for a one-day event");
+                bad(
+                    "start",
+                    "`start` without `end`".into(),
+                    "add `end:` (inclusive), or write `date:` for a one-day event",
+                );
                 None
             }
             (None, None, Some(_)) => {
@@ -136,20 +148,34 @@ pub fn parse(path: &Path, text: &str, slug: &str, scope: &Scope, config: &Config
         let time = match e.time.as_deref().map(TimeRange::parse) {
             Some(Ok(t)) => Some(t),
             Some(Err(message)) => {
-                bad("time", format!("invalid `time`: {message}"), "write \"07:00\" or \"07:00-13:00\", in quotes, local to the regency");
+                bad(
+                    "time",
+                    format!("invalid `time`: {message}"),
+                    "write \"07:00\" or \"07:00-13:00\", in quotes, local to the regency",
+                );
                 None
             }
             None => None,
         };
         for (r, role) in e.roles.iter().enumerate() {
             if config.role(role).is_none() {
-                bad(&format!("roles.{r}"), format!("unknown role `{role}`"), &format!("roles are defined in bimtek.yaml: {}", config.role_keys()));
+                bad(
+                    &format!("roles.{r}"),
+                    format!("unknown role `{role}`"),
+                    &format!("roles are defined in bimtek.yaml: {}", config.role_keys()),
+                );
             }
         }
         if let (Some(written), Some((s, en))) = (&e.weekday, span) {
             match normalize_weekday(written) {
-                None => bad("weekday", format!("`{written}` is not an Indonesian day name"), "use Senin, Selasa, Rabu, Kamis, Jumat, Sabtu or Minggu"),
-                Some(_) if s != en => bad("weekday", "`weekday` only fits a one-day event".into(), "remove it, or use `date:`"),
+                None => bad(
+                    "weekday",
+                    format!("`{written}` is not an Indonesian day name"),
+                    "use Senin, Selasa, Rabu, Kamis, Jumat, Sabtu or Minggu",
+                ),
+                Some(_) if s != en => {
+                    bad("weekday", "`weekday` only fits a one-day event".into(), "remove it, or use `date:`")
+                }
                 Some(day) if day != s.weekday_id() => bad(
                     "weekday",
                     format!("{s} is a {}, not a {day}", s.weekday_id()),
@@ -171,7 +197,11 @@ pub fn parse(path: &Path, text: &str, slug: &str, scope: &Scope, config: &Config
             time,
             roles,
             phase: e.phase.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()),
-            module: e.module.map(|m| m.trim().trim_end_matches(".md").to_owned()),
+            // `module:` accepts the same forms as a markdown link: `denah`, `denah.md`, `denah/index.md`.
+            module: e.module.map(|m| match crate::markdown::module_link(m.trim()) {
+                Some(Ok((slug, _))) => slug,
+                _ => m.trim().to_owned(),
+            }),
             location: e.location,
             note: e.note,
             scope: scope.clone(),

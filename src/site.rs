@@ -68,7 +68,13 @@ pub struct ModelOptions {
 }
 
 /// Parses every source (in parallel) and assembles the site, collecting every problem.
-pub fn assemble(config: Config, catalog: Catalog, sources: Sources, options: &ModelOptions, problems: &mut Diagnostics) -> Option<Site> {
+pub fn assemble(
+    config: Config,
+    catalog: Catalog,
+    sources: Sources,
+    options: &ModelOptions,
+    problems: &mut Diagnostics,
+) -> Option<Site> {
     let slugs: Vec<String> = sources.modules.iter().map(|m| m.slug.clone()).collect();
     let modules: Vec<Result<Module, Vec<Diagnostic>>> =
         sources.modules.into_par_iter().map(|source| parse_module(source, &config, &catalog)).collect();
@@ -85,7 +91,7 @@ pub fn assemble(config: Config, catalog: Catalog, sources: Sources, options: &Mo
 
     let mut by_scope: BTreeMap<Scope, BTreeMap<String, Arc<Module>>> = BTreeMap::new();
     // Modules that exist but could not be parsed: links to them are not reported again.
-    let mut unparsed: BTreeSet<String> = BTreeSet::new();
+    let mut unparsed: BTreeSet<String> = sources.unreadable_modules.clone();
     let mut drafts: BTreeSet<String> = BTreeSet::new();
     for (module, slug) in modules.into_iter().zip(slugs) {
         match module {
@@ -131,8 +137,14 @@ pub fn assemble(config: Config, catalog: Catalog, sources: Sources, options: &Mo
         let mut events: Vec<Arc<Event>> = national_events.clone();
         events.extend(events_by_scope.remove(&scope).unwrap_or_default());
         events.sort_by(|a, b| {
-            (a.start, a.end, a.time, &a.title, &a.position.path, a.position.line)
-                .cmp(&(b.start, b.end, b.time, &b.title, &b.position.path, b.position.line))
+            (a.start, a.end, a.time, &a.title, &a.position.path, a.position.line).cmp(&(
+                b.start,
+                b.end,
+                b.time,
+                &b.title,
+                &b.position.path,
+                b.position.line,
+            ))
         });
         site_regencies.push(Regency { slug, info, modules, events });
     }
@@ -147,7 +159,18 @@ pub fn assemble(config: Config, catalog: Catalog, sources: Sources, options: &Mo
 fn parse_module(source: content::ModuleSource, config: &Config, catalog: &Catalog) -> Result<Module, Vec<Diagnostic>> {
     let file = &source.file;
     let parsed = content::module::parse(&file.rel, &file.text, config)?;
-    let rendered = markdown::render(parsed.body, &markdown::Options { catalog, module_prefix: "../" });
+    let rendered = markdown::render(parsed.body, &markdown::Options { catalog, module_prefix: "../", trusted: true });
+    if !rendered.bad_links.is_empty() {
+        return Err(rendered
+            .bad_links
+            .iter()
+            .map(|bad| {
+                Position::at_offset(&file.rel, parsed.body, bad.offset, parsed.body_line_offset)
+                    .error(format!("broken link: {}", bad.message))
+                    .with_hint("link to a module by its file name, e.g. `kode-etik-netralitas.md` or `tata-letak-tps/index.md`")
+            })
+            .collect());
+    }
     let links = rendered
         .links
         .into_iter()
@@ -211,7 +234,11 @@ fn check_references(regencies: &[Regency], refs: &References, catalog: &Catalog,
                 }
             }
             if let (Some(text), Some(pos)) = (&event.note, &event.note_position) {
-                let rendered = markdown::render(text, &markdown::Options { catalog, module_prefix: "" });
+                let rendered =
+                    markdown::render(text, &markdown::Options { catalog, module_prefix: "", trusted: false });
+                for bad in &rendered.bad_links {
+                    problems.push(pos.error(format!("broken link in `note`: {}", bad.message)));
+                }
                 for link in rendered.links {
                     if !exists(&link.slug) {
                         note(pos, &link.slug, "link", &regency.slug);

@@ -73,8 +73,14 @@ impl Theme {
         if !dir.is_dir() {
             if config.theme != "default" {
                 problems.push(
-                    Diagnostic::error(crate::config::CONFIG_FILE, format!("the theme `{}` does not exist", config.theme))
-                        .with_hint(format!("create `{}` or remove `theme:` to use the built-in theme", relative(root, &dir).display())),
+                    Diagnostic::error(
+                        crate::config::CONFIG_FILE,
+                        format!("the theme `{}` does not exist", config.theme),
+                    )
+                    .with_hint(format!(
+                        "create `{}` or remove `theme:` to use the built-in theme",
+                        relative(root, &dir).display()
+                    )),
                 );
             }
             return theme;

@@ -146,7 +146,10 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str, line_offset: usize) -
             if let Some(loc) = err.location() {
                 d = d.at(&full, loc.line() + line_offset, loc.column());
             }
-            if let Some(hint) = hint_for(&message) {
+            let tab_on_line = d.snippet.as_deref().is_some_and(|l| l.contains('\t'));
+            if tab_on_line {
+                d = d.with_hint("YAML does not allow tabs for indentation; indent with spaces");
+            } else if let Some(hint) = hint_for(&message) {
                 d = d.with_hint(hint);
             }
             Err(d)
@@ -164,6 +167,17 @@ fn full_text_hint(text: &str, line_offset: usize) -> String {
 /// Drops serde_yaml's " at line N column M": the diagnostic shows the position, counted from the
 /// start of the file rather than of the embedded YAML.
 fn clean_message(message: &str) -> String {
+    // Our own type names mean nothing to a trainer.
+    let message = match message.find("expected struct Raw") {
+        Some(i) => {
+            let end = message[i + "expected struct ".len()..]
+                .find(|c: char| !c.is_alphanumeric())
+                .map_or(message.len(), |e| i + "expected struct ".len() + e);
+            format!("{}expected `field: value` lines{}", &message[..i], &message[end..])
+        }
+        None => message.to_owned(),
+    };
+    let message = message.as_str();
     let Some(start) = message.find(" at line ") else { return message.trim().to_owned() };
     let rest = &message[start + " at line ".len()..];
     let after_numbers = rest
@@ -185,6 +199,12 @@ fn hint_for(message: &str) -> Option<&'static str> {
         Some("check the indentation, and put quotes around values that contain `: ` or start with a special character")
     } else if message.contains("invalid type: string") && message.contains("sequence") {
         Some("write a list, e.g. `roles: [kpps, pps]`")
+    } else if message.contains("expected `field: value` lines") {
+        Some("this file holds `field: value` lines, not a list or a single value; compare with the README")
+    } else if message.contains("expected a boolean") {
+        Some("write `true` or `false`")
+    } else if message.contains("expected i64") {
+        Some("write a whole number without quotes, e.g. `order: 2`")
     } else {
         None
     }
@@ -230,11 +250,21 @@ mod tests {
     }
 
     #[test]
+    fn tabs_get_their_own_hint() {
+        let err = parse::<Doc>(Path::new("x.yaml"), "title: a\n\tb: c\n", 0).err().unwrap();
+        assert!(err.hint.as_deref().unwrap().contains("tabs"), "{err}");
+    }
+
+    #[test]
     fn positions_are_removed_from_the_middle_of_messages() {
         assert_eq!(
             clean_message("did not find expected ',' or ']' at line 3 column 6, while parsing a flow sequence"),
             "did not find expected ',' or ']', while parsing a flow sequence"
         );
         assert_eq!(clean_message("missing field `x` at line 1 column 1"), "missing field `x`");
+        assert_eq!(
+            clean_message("invalid type: sequence, expected struct RawFront at line 2 column 1"),
+            "invalid type: sequence, expected `field: value` lines"
+        );
     }
 }

@@ -69,6 +69,8 @@ pub struct Sources {
     pub schedules: Vec<ScheduleSource>,
     pub regencies: Vec<RegencySource>,
     pub statics: Vec<Asset>,
+    /// Modules whose file could not be read: their error is reported, links to them are not.
+    pub unreadable_modules: std::collections::BTreeSet<String>,
 }
 
 /// Reads a text file, refusing anything that is not UTF-8 with the line where it stops being so.
@@ -101,7 +103,11 @@ pub fn relative(root: &Path, path: &Path) -> PathBuf {
 
 /// Editor leftovers and hidden files are never content.
 fn is_ignored(name: &str) -> bool {
-    name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp") || name.starts_with("#")
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
+        || name.starts_with("#")
 }
 
 fn check_slug(rel: &Path, slug: &str, what: &str, problems: &mut Diagnostics) -> bool {
@@ -120,14 +126,30 @@ fn check_slug(rel: &Path, slug: &str, what: &str, problems: &mut Diagnostics) ->
     false
 }
 
-/// The entries of a folder, sorted by name; a missing folder is empty.
-fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, std::io::Error> {
-    if !dir.is_dir() {
-        return Ok(Vec::new());
+/// The entries of a content folder, sorted by name. A missing folder is empty; a folder that is a
+/// file, or a symbolic link, is reported.
+fn listing(root: &Path, dir: &Path, guard: &SymlinkGuard, problems: &mut Diagnostics) -> Vec<PathBuf> {
+    if fs::symlink_metadata(dir).is_err() || !guard.allows(root, dir, problems) {
+        return Vec::new();
     }
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-    entries.sort();
-    Ok(entries)
+    if !dir.is_dir() {
+        problems.push(
+            Diagnostic::error(relative(root, dir), "this should be a folder, but it is a file")
+                .with_hint("rename the file and create a folder with this name"),
+        );
+        return Vec::new();
+    }
+    let entries: Result<Vec<PathBuf>, _> = fs::read_dir(dir).and_then(|d| d.map(|e| e.map(|e| e.path())).collect());
+    match entries {
+        Ok(mut entries) => {
+            entries.sort();
+            entries
+        }
+        Err(e) => {
+            problems.push(Diagnostic::error(relative(root, dir), format!("cannot list the folder: {e}")));
+            Vec::new()
+        }
+    }
 }
 
 /// Walks the content folder. Problems are collected, not returned early, so one run shows them all.
@@ -146,41 +168,49 @@ pub fn load(root: &Path, problems: &mut Diagnostics) -> Sources {
     load_schedules(root, &content.join("schedules"), &Scope::National, &guard, &mut sources, problems);
 
     let regencies_dir = content.join("regencies");
-    match sorted_entries(&regencies_dir) {
-        Ok(entries) => {
-            for dir in entries {
-                let name = file_name(&dir);
-                if is_ignored(&name) || !guard.allows(root, &dir, problems) {
-                    continue;
-                }
-                if !dir.is_dir() {
-                    problems.push(
-                        Diagnostic::warning(relative(root, &dir), "ignored: `content/regencies/` holds one folder per regency")
-                            .with_hint("move the file into a regency's folder"),
-                    );
-                    continue;
-                }
-                if !check_slug(&relative(root, &dir), &name, "regency folder", problems) {
-                    continue;
-                }
-                let file = dir.join("regency.yaml");
-                if !file.is_file() {
-                    problems.push(
-                        Diagnostic::error(relative(root, &dir), "this regency folder has no `regency.yaml`")
-                            .with_hint("add regency.yaml with `name`, `province` and `timezone` (WIB, WITA or WIT)"),
-                    );
-                    continue;
-                }
-                match read_text(root, &file) {
-                    Ok(f) => sources.regencies.push(RegencySource { slug: name.clone(), file: f }),
-                    Err(d) => problems.push(d),
-                }
-                let scope = Scope::Regency(name);
-                load_modules(root, &dir.join("modules"), &scope, &guard, &mut sources, problems);
-                load_schedules(root, &dir.join("schedules"), &scope, &guard, &mut sources, problems);
-            }
+    for dir in listing(root, &regencies_dir, &guard, problems) {
+        let name = file_name(&dir);
+        if is_ignored(&name) || !guard.allows(root, &dir, problems) {
+            continue;
         }
-        Err(e) => problems.push(Diagnostic::error(relative(root, &regencies_dir), format!("cannot list the folder: {e}"))),
+        if !dir.is_dir() {
+            problems.push(
+                Diagnostic::warning(relative(root, &dir), "ignored: `content/regencies/` holds one folder per regency")
+                    .with_hint("move the file into a regency's folder"),
+            );
+            continue;
+        }
+        if !check_slug(&relative(root, &dir), &name, "regency folder", problems) {
+            continue;
+        }
+        if name == "assets" {
+            problems.push(
+                Diagnostic::error(
+                    relative(root, &dir),
+                    "`assets` cannot be a regency: the site index keeps its styles there",
+                )
+                .with_hint("rename the folder, e.g. to the regency's name"),
+            );
+            continue;
+        }
+        let file = dir.join("regency.yaml");
+        if file.exists() && !guard.allows(root, &file, problems) {
+            continue;
+        }
+        if !file.is_file() {
+            problems.push(
+                Diagnostic::error(relative(root, &dir), "this regency folder has no `regency.yaml`")
+                    .with_hint("add regency.yaml with `name`, `province` and `timezone` (WIB, WITA or WIT)"),
+            );
+            continue;
+        }
+        match read_text(root, &file) {
+            Ok(f) => sources.regencies.push(RegencySource { slug: name.clone(), file: f }),
+            Err(d) => problems.push(d),
+        }
+        let scope = Scope::Regency(name);
+        load_modules(root, &dir.join("modules"), &scope, &guard, &mut sources, problems);
+        load_schedules(root, &dir.join("schedules"), &scope, &guard, &mut sources, problems);
     }
     if sources.regencies.is_empty() && !problems.has_errors() {
         problems.push(
@@ -196,13 +226,16 @@ fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
-fn load_modules(root: &Path, dir: &Path, scope: &Scope, guard: &SymlinkGuard, sources: &mut Sources, problems: &mut Diagnostics) {
-    let entries = match sorted_entries(dir) {
-        Ok(e) => e,
-        Err(e) => return problems.push(Diagnostic::error(relative(root, dir), format!("cannot list the folder: {e}"))),
-    };
+fn load_modules(
+    root: &Path,
+    dir: &Path,
+    scope: &Scope,
+    guard: &SymlinkGuard,
+    sources: &mut Sources,
+    problems: &mut Diagnostics,
+) {
     let mut seen: Vec<(String, PathBuf)> = Vec::new();
-    for path in entries {
+    for path in listing(root, dir, guard, problems) {
         let name = file_name(&path);
         if is_ignored(&name) || !guard.allows(root, &path, problems) {
             continue;
@@ -227,7 +260,9 @@ fn load_modules(root: &Path, dir: &Path, scope: &Scope, guard: &SymlinkGuard, so
         } else {
             problems.push(
                 Diagnostic::warning(&rel, "ignored: only `.md` files and module folders belong in a modules folder")
-                    .with_hint("put images and documents in a module folder beside its `index.md`, or in `content/static/`"),
+                    .with_hint(
+                        "put images and documents in a module folder beside its `index.md`, or in `content/static/`",
+                    ),
             );
             continue;
         };
@@ -244,18 +279,24 @@ fn load_modules(root: &Path, dir: &Path, scope: &Scope, guard: &SymlinkGuard, so
         seen.push((slug.clone(), rel));
         match read_text(root, &index) {
             Ok(file) => sources.modules.push(ModuleSource { scope: scope.clone(), slug, file, assets }),
-            Err(d) => problems.push(d),
+            Err(d) => {
+                sources.unreadable_modules.insert(slug);
+                problems.push(d);
+            }
         }
     }
 }
 
-fn load_schedules(root: &Path, dir: &Path, scope: &Scope, guard: &SymlinkGuard, sources: &mut Sources, problems: &mut Diagnostics) {
-    let entries = match sorted_entries(dir) {
-        Ok(e) => e,
-        Err(e) => return problems.push(Diagnostic::error(relative(root, dir), format!("cannot list the folder: {e}"))),
-    };
+fn load_schedules(
+    root: &Path,
+    dir: &Path,
+    scope: &Scope,
+    guard: &SymlinkGuard,
+    sources: &mut Sources,
+    problems: &mut Diagnostics,
+) {
     let mut seen: Vec<String> = Vec::new();
-    for path in entries {
+    for path in listing(root, dir, guard, problems) {
         let name = file_name(&path);
         if is_ignored(&name) || !guard.allows(root, &path, problems) {
             continue;
@@ -285,7 +326,7 @@ fn load_schedules(root: &Path, dir: &Path, scope: &Scope, guard: &SymlinkGuard, 
 
 /// Every file below `dir`, as assets relative to it, sorted.
 pub fn collect_files(root: &Path, dir: &Path, guard: &SymlinkGuard, problems: &mut Diagnostics) -> Vec<Asset> {
-    if !dir.is_dir() {
+    if fs::symlink_metadata(dir).is_err() || !guard.allows(root, dir, problems) || !dir.is_dir() {
         return Vec::new();
     }
     let mut assets = Vec::new();
@@ -299,7 +340,7 @@ pub fn collect_files(root: &Path, dir: &Path, guard: &SymlinkGuard, problems: &m
             }
         };
         let path = entry.path();
-        if !guard.allows(root, path, problems) {
+        if entry.depth() > 0 && !guard.allows(root, path, problems) {
             continue;
         }
         if path.is_file() {
@@ -341,7 +382,9 @@ impl SymlinkGuard {
         };
         match problem {
             Some(message) => {
-                problems.push(Diagnostic::error(rel, message).with_hint("copy the file into `content/` instead of linking it"));
+                problems.push(
+                    Diagnostic::error(rel, message).with_hint("copy the file into `content/` instead of linking it"),
+                );
                 false
             }
             None => true,

@@ -49,7 +49,10 @@ pub struct ParsedModule<'a> {
 
 /// Splits `---\n<yaml>\n---\n<body>`.
 fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
-    let rest = text.strip_prefix("---\n")?;
+    let (first, rest) = text.split_once('\n')?;
+    if first.trim_end() != "---" {
+        return None;
+    }
     let mut offset = 0;
     for line in rest.split_inclusive('\n') {
         if line.trim_end() == "---" {
@@ -83,20 +86,36 @@ pub fn parse<'a>(path: &Path, text: &'a str, config: &Config) -> Result<ParsedMo
         error_at("title", "`title` is empty".into(), "give the module the title readers will see".into());
     }
     if raw.roles.is_empty() {
-        error_at("roles", "`roles` is empty".into(), format!("list who the module is for, from {}", config.role_keys()));
+        error_at(
+            "roles",
+            "`roles` is empty".into(),
+            format!("list who the module is for, from {}", config.role_keys()),
+        );
     }
     for (i, role) in raw.roles.iter().enumerate() {
         if config.role(role).is_none() {
-            error_at(&format!("roles.{i}"), format!("unknown role `{role}`"), format!("roles are defined in bimtek.yaml: {}", config.role_keys()));
+            error_at(
+                &format!("roles.{i}"),
+                format!("unknown role `{role}`"),
+                format!("roles are defined in bimtek.yaml: {}", config.role_keys()),
+            );
         }
     }
     if config.topic(&raw.topic).is_none() {
-        error_at("topic", format!("unknown topic `{}`", raw.topic), format!("topics are defined in bimtek.yaml: {}", config.topic_keys()));
+        error_at(
+            "topic",
+            format!("unknown topic `{}`", raw.topic),
+            format!("topics are defined in bimtek.yaml: {}", config.topic_keys()),
+        );
     }
     let updated = match raw.updated.as_deref().map(Date::parse) {
         Some(Ok(d)) => Some(d),
         Some(Err(e)) => {
-            error_at("updated", format!("invalid `updated` date: {e}"), "write the date as YYYY-MM-DD, e.g. 2024-11-01".into());
+            error_at(
+                "updated",
+                format!("invalid `updated` date: {e}"),
+                "write the date as YYYY-MM-DD, e.g. 2024-11-01".into(),
+            );
             None
         }
         None => None,
@@ -166,7 +185,8 @@ mod tests {
 
     #[test]
     fn yaml_errors_point_into_the_file() {
-        let problems = parse(Path::new("a.md"), "---\ntitle: X\nroles: [kpps]\ntopik: pemungutan\n---\n", &config()).unwrap_err();
+        let problems =
+            parse(Path::new("a.md"), "---\ntitle: X\nroles: [kpps]\ntopik: pemungutan\n---\n", &config()).unwrap_err();
         assert_eq!(problems[0].line, Some(4));
         assert!(problems[0].message.contains("unknown field `topik`"));
     }

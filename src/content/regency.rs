@@ -105,8 +105,11 @@ pub fn parse(path: &Path, text: &str) -> Result<RegencyInfo, Vec<Diagnostic>> {
         if contact.email.as_deref().is_some_and(|e| !e.contains('@')) {
             let (line, col) = spans.value(&format!("contacts.{i}.email"));
             problems.push(
-                Diagnostic::error(path, format!("`{}` is not an e-mail address", contact.email.as_deref().unwrap_or_default()))
-                    .at(text, line, col),
+                Diagnostic::error(
+                    path,
+                    format!("`{}` is not an e-mail address", contact.email.as_deref().unwrap_or_default()),
+                )
+                .at(text, line, col),
             );
         }
     }
@@ -128,7 +131,8 @@ mod tests {
 
     #[test]
     fn parses_a_regency() {
-        let r = parse(Path::new("r.yaml"), "name: Kabupaten Landak\nprovince: Kalimantan Barat\ntimezone: wib\n").unwrap();
+        let r =
+            parse(Path::new("r.yaml"), "name: Kabupaten Landak\nprovince: Kalimantan Barat\ntimezone: wib\n").unwrap();
         assert_eq!(r.timezone, Zone::Wib);
         assert_eq!(r.timezone.iana(), "Asia/Jakarta");
     }

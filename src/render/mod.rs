@@ -78,7 +78,14 @@ fn template_error(theme: &Theme, err: &tera::Error) -> Diagnostic {
 }
 
 /// Renders every page of the chosen regencies, plus the root index, into an [`Output`].
-pub fn render(site: &Site, theme: &Theme, tera: &Tera, regencies: &[&Regency], options: &RenderOptions, problems: &mut Diagnostics) -> Output {
+pub fn render(
+    site: &Site,
+    theme: &Theme,
+    tera: &Tera,
+    regencies: &[&Regency],
+    options: &RenderOptions,
+    problems: &mut Diagnostics,
+) -> Output {
     let mut jobs = root_jobs(site, theme, regencies);
     for regency in regencies {
         jobs.extend(regency_jobs(site, theme, regency));
@@ -95,9 +102,14 @@ pub fn render(site: &Site, theme: &Theme, tera: &Tera, regencies: &[&Regency], o
     let mut add = |output: &mut Output, path: String, body: Body, origin: String| {
         if let Err(e) = output.add(path, body, origin.clone()) {
             problems.push(match e {
-                AddError::Unsafe(p) => Diagnostic::error(origin, format!("refusing to write `{p}`: it would land outside the output folder")),
-                AddError::Taken { path, first } => Diagnostic::error(origin, format!("`{path}` would overwrite the page made from {first}"))
-                    .with_hint("rename or move this file"),
+                AddError::Unsafe(p) => {
+                    Diagnostic::error(origin, format!("cannot publish `{p}`: the name is not a plain file name"))
+                        .with_hint("rename it without `\\`, `:` or other special characters")
+                }
+                AddError::Taken { path, first } => {
+                    Diagnostic::error(origin, format!("the site already has `{path}`, from {first}"))
+                        .with_hint("rename or move this file")
+                }
             });
         }
     };
@@ -112,7 +124,7 @@ pub fn render(site: &Site, theme: &Theme, tera: &Tera, regencies: &[&Regency], o
     asset_dirs.extend(regencies.iter().map(|r| format!("{}/", r.slug)));
     for prefix in &asset_dirs {
         for (name, source) in &theme.statics {
-            let path = format!("{prefix}assets/{}", name.to_string_lossy().replace('\\', "/"));
+            let path = format!("{prefix}assets/{}", url_path(name));
             let body = match source {
                 StaticSource::Builtin(bytes) => Body::Static(bytes),
                 StaticSource::File(p) => Body::Copy(p.clone()),
@@ -122,18 +134,29 @@ pub fn render(site: &Site, theme: &Theme, tera: &Tera, regencies: &[&Regency], o
     }
     for regency in regencies {
         for asset in &site.statics {
-            let path = format!("{}/{}", regency.slug, asset.rel_out.to_string_lossy().replace('\\', "/"));
-            add(&mut output, path, Body::Copy(asset.src.clone()), format!("content/static/{}", asset.rel_out.display()));
+            let path = format!("{}/{}", regency.slug, url_path(&asset.rel_out));
+            add(
+                &mut output,
+                path,
+                Body::Copy(asset.src.clone()),
+                format!("content/static/{}", url_path(&asset.rel_out)),
+            );
         }
         for module in &regency.modules {
             for asset in &module.assets {
-                let path = format!("{}/modul/{}/{}", regency.slug, module.slug, asset.rel_out.to_string_lossy().replace('\\', "/"));
-                add(&mut output, path, Body::Copy(asset.src.clone()), module.source.display().to_string());
+                let path = format!("{}/modul/{}/{}", regency.slug, module.slug, url_path(&asset.rel_out));
+                let origin = module.source.parent().unwrap_or(&module.source).join(&asset.rel_out);
+                add(&mut output, path, Body::Copy(asset.src.clone()), origin.display().to_string());
             }
         }
     }
     problems.extend(failed);
     output
+}
+
+/// A relative path as `/`-joined components; a `\\` inside a name stays in it (and is refused).
+fn url_path(path: &Path) -> String {
+    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 fn minify(html: &str) -> Vec<u8> {
@@ -179,7 +202,9 @@ fn root_jobs(site: &Site, theme: &Theme, regencies: &[&Regency]) -> Vec<Job> {
     }
     let mut index = common(site, theme, "", "");
     index.insert("provinces", &provinces);
-    let not_found = common(site, theme, "", "404.html");
+    // Hosts serve 404.html for any missing address, at any depth: only absolute links work there.
+    let mut not_found = common(site, theme, &site.config.base_url, "404.html");
+    not_found.insert("home", &site.config.base_url);
     vec![
         Job { path: "index.html".into(), template: "index.html", context: index },
         Job { path: "404.html".into(), template: "404.html", context: not_found },
@@ -199,7 +224,14 @@ fn regency_view<'a>(r: &'a Regency, root: &str) -> RegencyView<'a> {
 }
 
 /// Context shared by a regency's pages. `base` leads from the page to the regency's root folder.
-fn regency_context(site: &Site, theme: &Theme, regency: &Regency, base: &str, path_in_regency: &str, nav: &str) -> Context {
+fn regency_context(
+    site: &Site,
+    theme: &Theme,
+    regency: &Regency,
+    base: &str,
+    path_in_regency: &str,
+    nav: &str,
+) -> Context {
     let root = format!("{base}../");
     let mut ctx = common(site, theme, &root, &format!("{}/{path_in_regency}", regency.slug));
     ctx.insert("base", base);
@@ -275,13 +307,18 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
         ctx.insert("prev", &prev);
         ctx.insert("next", &next);
         ctx.insert("events", &events_for(base, &|e| e.module.as_deref() == Some(module.slug.as_str())));
-        jobs.push(Job { path: format!("{slug}/modul/{}/index.html", module.slug), template: "module.html", context: ctx });
+        jobs.push(Job {
+            path: format!("{slug}/modul/{}/index.html", module.slug),
+            template: "module.html",
+            context: ctx,
+        });
     }
 
     for topic in &config.topics {
         let base = "../../";
         let mut ctx = regency_context(site, theme, regency, base, &format!("topik/{}/", topic.key), "topics");
-        let modules: Vec<_> = regency.modules.iter().filter(|m| m.topic == topic.key).map(|m| module_card(m, base)).collect();
+        let modules: Vec<_> =
+            regency.modules.iter().filter(|m| m.topic == topic.key).map(|m| module_card(m, base)).collect();
         ctx.insert("topic", &term_view(topic, base, "topik", modules.len()));
         ctx.insert("modules", &modules);
         jobs.push(Job { path: format!("{slug}/topik/{}/index.html", topic.key), template: "topic.html", context: ctx });
@@ -290,7 +327,8 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
     for role in &config.roles {
         let base = "../../";
         let mut ctx = regency_context(site, theme, regency, base, &format!("peran/{}/", role.key), "roles");
-        let modules: Vec<_> = regency.modules.iter().filter(|m| m.roles.contains(&role.key)).map(|m| module_card(m, base)).collect();
+        let modules: Vec<_> =
+            regency.modules.iter().filter(|m| m.roles.contains(&role.key)).map(|m| module_card(m, base)).collect();
         ctx.insert("role", &term_view(role, base, "peran", modules.len()));
         ctx.insert("page_key", &role.key);
         ctx.insert("modules", &modules);
@@ -313,8 +351,18 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
         loc: format!("{}{slug}/modul/{}/", config.base_url, m.slug),
         lastmod: m.updated.map(|d| d.to_string()),
     }));
-    urls.extend(config.topics.iter().map(|t| SitemapUrl { loc: format!("{}{slug}/topik/{}/", config.base_url, t.key), lastmod: None }));
-    urls.extend(config.roles.iter().map(|t| SitemapUrl { loc: format!("{}{slug}/peran/{}/", config.base_url, t.key), lastmod: None }));
+    urls.extend(
+        config
+            .topics
+            .iter()
+            .map(|t| SitemapUrl { loc: format!("{}{slug}/topik/{}/", config.base_url, t.key), lastmod: None }),
+    );
+    urls.extend(
+        config
+            .roles
+            .iter()
+            .map(|t| SitemapUrl { loc: format!("{}{slug}/peran/{}/", config.base_url, t.key), lastmod: None }),
+    );
     let mut sitemap = Context::new();
     sitemap.insert("urls", &urls);
     jobs.push(Job { path: format!("{slug}/sitemap.xml"), template: "sitemap.xml", context: sitemap });

@@ -106,10 +106,9 @@ pub fn event_view(event: &Event, regency: &Regency, config: &Config, catalog: &C
         url: format!("{base}modul/{}/", m.slug),
     });
     let module_prefix = format!("{base}modul/");
-    let note_html = event
-        .note
-        .as_deref()
-        .map(|note| markdown::render(note, &markdown::Options { catalog, module_prefix: &module_prefix }).html);
+    let note_html = event.note.as_deref().map(|note| {
+        markdown::render(note, &markdown::Options { catalog, module_prefix: &module_prefix, trusted: false }).html
+    });
     EventView {
         title: event.title.clone(),
         date: date_span(event.start, event.end, language),

@@ -16,7 +16,11 @@ fn fails_without_touching_output(change: impl FnOnce(&Project)) -> Run {
     assert_eq!(run.code, 1, "expected failure, got:\n{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
     assert!(before == snapshot(&p.out()), "the output folder changed after a failed build");
-    let leftovers: Vec<_> = fs::read_dir(&p.root).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.contains("bimtek-")).collect();
+    let leftovers: Vec<_> = fs::read_dir(&p.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("bimtek-"))
+        .collect();
     assert!(leftovers.is_empty(), "staging folders left behind: {leftovers:?}");
     run
 }
@@ -71,7 +75,10 @@ fn link_to_a_module_that_does_not_exist() {
 #[test]
 fn link_to_a_module_only_some_regencies_have() {
     let p = Project::fixture("basic");
-    p.write("content/regencies/alpha/modules/khusus.md", "---\ntitle: Khusus\nroles: [kpps]\ntopic: etika\n---\nIsi.\n");
+    p.write(
+        "content/regencies/alpha/modules/khusus.md",
+        "---\ntitle: Khusus\nroles: [kpps]\ntopic: etika\n---\nIsi.\n",
+    );
     p.edit("content/modules/etika.md", "Penyelenggara tidak memihak.", "Lihat [khusus](khusus.md).");
     let run = p.build();
     run.assert_error("content/modules/etika.md:8:7", "link to module `khusus`, which regency beta does not have");
@@ -82,7 +89,10 @@ fn event_naming_a_module_that_does_not_exist() {
     fails_without_touching_output(|p| {
         p.edit("content/schedules/nasional.yaml", "module: pemungutan", "module: pemungutan-suara");
     })
-    .assert_error("content/schedules/nasional.yaml:12:13", "`module:` names module `pemungutan-suara`, which does not exist");
+    .assert_error(
+        "content/schedules/nasional.yaml:12:13",
+        "`module:` names module `pemungutan-suara`, which does not exist",
+    );
 }
 
 #[test]
@@ -95,8 +105,14 @@ fn invalid_dates_spans_and_weekdays_all_in_one_run() {
     });
     run.assert_error("content/schedules/nasional.yaml:5:10", "`end` (2024-09-20) is before `start` (2024-09-25)");
     run.assert_error("content/schedules/nasional.yaml:9:14", "2024-11-28 is a Kamis, not a Rabu");
-    run.assert_error("content/regencies/alpha/schedules/lokal.yaml:4:11", "invalid `date`: `2024-11-31` does not exist: November 2024 has 30 days");
-    run.assert_error("content/modules/pemungutan.md:7:10", "invalid `updated` date: `1-11-2024` is not a date in the form YYYY-MM-DD (e.g. 2024-11-27)");
+    run.assert_error(
+        "content/regencies/alpha/schedules/lokal.yaml:4:11",
+        "invalid `date`: `2024-11-31` does not exist: November 2024 has 30 days",
+    );
+    run.assert_error(
+        "content/modules/pemungutan.md:7:10",
+        "invalid `updated` date: `1-11-2024` is not a date in the form YYYY-MM-DD (e.g. 2024-11-27)",
+    );
     assert!(run.stderr.contains("4 errors; nothing was written"), "{}", run.stderr);
 }
 
@@ -111,7 +127,10 @@ fn unknown_timezone() {
 #[test]
 fn a_file_that_is_not_utf8() {
     fails_without_touching_output(|p| {
-        p.write("content/modules/etika.md", b"---\ntitle: Kode Etik\nroles: [ppk]\ntopic: etika\n---\nPemilu \xe9 jujur\n".as_slice());
+        p.write(
+            "content/modules/etika.md",
+            b"---\ntitle: Kode Etik\nroles: [ppk]\ntopic: etika\n---\nPemilu \xe9 jujur\n".as_slice(),
+        );
     })
     .assert_error("content/modules/etika.md:6:8", "the file is not UTF-8 text");
 }
@@ -128,7 +147,10 @@ fn bad_config_is_located() {
 #[test]
 fn template_errors_name_the_template_file() {
     fails_without_touching_output(|p| {
-        p.write("themes/default/templates/contacts.html", "{% extends \"base.html\" %}\n{% block main %}\n{{ regency.name \n{% endblock main %}");
+        p.write(
+            "themes/default/templates/contacts.html",
+            "{% extends \"base.html\" %}\n{% block main %}\n{{ regency.name \n{% endblock main %}",
+        );
     })
     .assert_error("themes/default/templates/contacts.html:4:1", "template error:");
 }
@@ -147,7 +169,10 @@ fn an_invalid_slug_is_refused_with_a_suggestion() {
     fails_without_touching_output(|p| {
         p.write("content/modules/Kode Etik.md", p.read("content/modules/etika.md"));
     })
-    .assert_error("content/modules/Kode Etik.md", "`Kode Etik` is not a valid module name: it becomes part of the web address");
+    .assert_error(
+        "content/modules/Kode Etik.md",
+        "`Kode Etik` is not a valid module name: it becomes part of the web address",
+    );
 }
 
 #[cfg(unix)]
@@ -178,4 +203,121 @@ fn not_a_project() {
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stderr).contains("this is not a bimtek project"));
     assert!(!dir.path().join("output").exists());
+}
+
+#[test]
+fn output_pointing_at_a_file_or_a_foreign_folder_is_refused_and_left_alone() {
+    let p = Project::fixture("basic");
+    p.write("catatan.txt", "penting");
+    let run = p.run(&["build", "--out", "catatan.txt"]);
+    run.assert_error("catatan.txt", "refusing to use this output folder: it exists and is not a folder");
+    assert_eq!(p.read("catatan.txt"), "penting");
+    let run = p.run(&["build", "--out", "bimtek.yaml"]);
+    assert_eq!(run.code, 1);
+    assert!(p.read("bimtek.yaml").starts_with("title: Bimtek Uji"));
+    p.write("pages/.git/HEAD", "ref: refs/heads/gh-pages");
+    p.write("pages/index.html", "lama");
+    p.write("pages/robots.txt", "");
+    p.run(&["build", "--out", "pages"]).assert_error("pages", "refusing to use this output folder: it holds files that are not a bimtek site, and the build replaces the folder whole");
+    assert!(p.path("pages/.git/HEAD").is_file());
+    let leftovers: Vec<_> = fs::read_dir(&p.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("bimtek-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // A previous site is replaced as usual.
+    p.build().assert_ok();
+    p.build().assert_ok();
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_content_folders_are_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(
+        outside.path().join("bocor.md"),
+        "---\ntitle: Bocor\nroles: [kpps]\ntopic: etika\n---\nDari luar proyek.\n",
+    )
+    .unwrap();
+    fails_without_touching_output(|p| {
+        std::os::unix::fs::symlink(outside.path(), p.path("content/regencies/beta/modules")).unwrap();
+    })
+    .assert_error("content/regencies/beta/modules", "this symbolic link points outside `content/`; it is not followed");
+}
+
+#[test]
+fn event_notes_are_escaped_like_every_yaml_value() {
+    let p = Project::fixture("basic");
+    p.edit(
+        "content/schedules/nasional.yaml",
+        "note: \"Lihat [kode etik](etika.md).\"",
+        "note: \"<script>alert(1)</script>\\n\\nLihat <img src=x onerror=alert(2)> [x](javascript:alert(3)) [kode etik](etika.md).\"",
+    );
+    p.build().assert_ok();
+    for page in [
+        "alpha/index.html",
+        "alpha/jadwal/index.html",
+        "alpha/peran/kpps/index.html",
+        "alpha/modul/pemungutan/index.html",
+    ] {
+        let page = p.page(page);
+        assert_eq!(page.html.select(&crate::harness::sel("script, .event-note img")).count(), 0);
+        assert!(page.text(".event-note").contains("<script>alert(1)</script>"));
+        let hrefs = page.attrs(".event-note a", "href");
+        assert!(hrefs.iter().all(|h| !h.to_lowercase().starts_with("javascript")), "{hrefs:?}");
+        assert!(hrefs.iter().any(|h| h.ends_with("modul/etika/")), "{hrefs:?}");
+    }
+}
+
+#[test]
+fn md_links_that_name_no_module_are_errors() {
+    let run = fails_without_touching_output(|p| {
+        p.edit("content/modules/etika.md", "Penyelenggara tidak memihak.", "Lihat [daftar](index.md) dan [x](.md).");
+    });
+    run.assert_error("content/modules/etika.md:8:7", "broken link: `index.md` does not name a module");
+    run.assert_error("content/modules/etika.md:8:30", "broken link: `.md` does not name a module");
+}
+
+#[test]
+fn a_static_file_clashing_with_a_page_is_reported_before_anything_is_written() {
+    let run = fails_without_touching_output(|p| {
+        p.write("content/static/jadwal", "bukan folder");
+        p.write("content/static/modul/etika/index.html", "<p>tiruan</p>");
+    });
+    run.assert_error("content/static/jadwal", "the site already has `alpha/jadwal/index.html`, from a generated page");
+    run.assert_error(
+        "content/static/modul/etika/index.html",
+        "the site already has `alpha/modul/etika/index.html`, from a generated page",
+    );
+}
+
+#[test]
+fn an_unknown_site_is_reported_with_the_content_errors() {
+    let p = Project::fixture("basic");
+    p.edit("content/modules/etika.md", "topic: etika", "topic: etik");
+    let run = p.run(&["build", "--site", "gamma"]);
+    run.assert_error("content/modules/etika.md:4:8", "unknown topic `etik`");
+    run.assert_error("content/regencies", "there is no regency `gamma`");
+}
+
+#[test]
+fn a_regency_cannot_be_called_assets() {
+    fails_without_touching_output(|p| {
+        p.write("content/regencies/assets/regency.yaml", "name: A\nprovince: B\ntimezone: WIB\n");
+    })
+    .assert_error("content/regencies/assets", "`assets` cannot be a regency: the site index keeps its styles there");
+}
+
+#[test]
+fn yaml_that_is_a_list_or_has_tabs_is_explained() {
+    let run = fails_without_touching_output(|p| {
+        p.write("content/regencies/beta/regency.yaml", "- name: Kota Beta\n");
+        p.write("content/schedules/nasional.yaml", "title: T\nevents:\n\t- title: x\n");
+    });
+    run.assert_error(
+        "content/regencies/beta/regency.yaml:1:1",
+        "invalid type: sequence, expected `field: value` lines",
+    );
+    assert!(run.stderr.contains("indent with spaces"), "{}", run.stderr);
 }

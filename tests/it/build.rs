@@ -53,7 +53,10 @@ fn the_sample_project_builds_with_every_link_resolving() {
     }
     assert!(assert_links_resolve(&p.out()) > 1000);
     // Kapuas has its own logistics module, with river transport.
-    assert_eq!(p.page("kapuas/modul/logistik-pemilihan/index.html").text("h1"), "Logistik Pemilihan di Kabupaten Kapuas");
+    assert_eq!(
+        p.page("kapuas/modul/logistik-pemilihan/index.html").text("h1"),
+        "Logistik Pemilihan di Kabupaten Kapuas"
+    );
     assert_eq!(p.page("landak/modul/logistik-pemilihan/index.html").text("h1"), "Logistik Pemilihan");
     assert!(p.read("output/kapuas/modul/logistik-pemilihan/index.html").contains("klotok"));
     let dates = p.page("landak/jadwal/index.html").attrs(".event time", "datetime");
@@ -89,7 +92,8 @@ fn assert_links_resolve(out: &Path) -> usize {
             let target_bytes = files.get(&key).unwrap_or_else(|| panic!("{rel}: `{target}` -> `{key}` does not exist"));
             if !fragment.is_empty() {
                 let target_page = scraper::Html::parse_document(&String::from_utf8_lossy(target_bytes));
-                let ids: BTreeSet<&str> = target_page.select(&sel("[id]")).filter_map(|e| e.value().attr("id")).collect();
+                let ids: BTreeSet<&str> =
+                    target_page.select(&sel("[id]")).filter_map(|e| e.value().attr("id")).collect();
                 assert!(ids.contains(fragment), "{rel}: `{target}` has no element with id `{fragment}`");
             }
             checked += 1;
@@ -155,7 +159,12 @@ fn yaml_values_are_escaped_in_html() {
 fn two_builds_are_byte_identical_whatever_the_thread_count() {
     let p = Project::fixture("basic");
     let run = |threads: &str, out: &str| {
-        let status = bin().args(["build", "--out", out]).env("RAYON_NUM_THREADS", threads).current_dir(&p.root).status().unwrap();
+        let status = bin()
+            .args(["build", "--out", out])
+            .env("RAYON_NUM_THREADS", threads)
+            .current_dir(&p.root)
+            .status()
+            .unwrap();
         assert!(status.success());
         snapshot(&p.path(out))
     };
@@ -178,7 +187,10 @@ fn html_is_minified_unless_turned_off() {
     assert!(minified.len() < plain.len() * 9 / 10, "{} vs {}", minified.len(), plain.len());
     assert!(!minified.contains("\n\n"));
     // Same document either way.
-    let blocks = |html: &str| crate::harness::Page { html: scraper::Html::parse_document(html) }.texts("main h1, main h2, main p, main td, main a, main dt, main dd, .prose li");
+    let blocks = |html: &str| {
+        crate::harness::Page { html: scraper::Html::parse_document(html) }
+            .texts("main h1, main h2, main p, main td, main a, main dt, main dd, .prose li")
+    };
     assert_eq!(blocks(&minified), blocks(&plain));
 }
 
@@ -242,7 +254,10 @@ fn sitemap_and_robots_use_absolute_urls() {
     let p = Project::fixture("basic");
     p.build().assert_ok();
     let sitemap = p.read("output/alpha/sitemap.xml");
-    assert!(sitemap.contains("<loc>https://uji.example.id/bimtek/alpha/modul/pemungutan/</loc><lastmod>2024-11-01</lastmod>"));
+    assert!(
+        sitemap
+            .contains("<loc>https://uji.example.id/bimtek/alpha/modul/pemungutan/</loc><lastmod>2024-11-01</lastmod>")
+    );
     assert_eq!(sitemap.matches("<url>").count(), 10);
     assert!(p.read("output/robots.txt").contains("Sitemap: https://uji.example.id/bimtek/beta/sitemap.xml"));
 }
@@ -314,4 +329,32 @@ fn version_and_help() {
     for flag in ["--root", "--out", "--site", "--drafts", "--no-minify"] {
         assert!(help.contains(flag), "{flag} missing from help");
     }
+}
+
+#[test]
+fn deeply_nested_markdown_and_html_do_not_crash() {
+    let p = Project::fixture("basic");
+    let body = format!("{}\n\n{} x\n", "<div>".repeat(20_000), ">".repeat(20_000));
+    p.write("content/modules/dalam.md", format!("---\ntitle: Dalam\nroles: [kpps]\ntopic: etika\n---\n{body}"));
+    p.build().assert_ok();
+    assert!(p.out().join("alpha/modul/dalam/index.html").is_file());
+}
+
+#[test]
+fn the_404_page_uses_absolute_links_so_it_works_at_any_depth() {
+    let p = Project::fixture("basic");
+    p.build().assert_ok();
+    let page = p.page("404.html");
+    assert_eq!(page.attrs("link[rel=stylesheet]", "href"), ["https://uji.example.id/bimtek/assets/style.css"]);
+    assert!(page.attrs("main a", "href").iter().all(|h| h == "https://uji.example.id/bimtek/"));
+}
+
+#[test]
+fn module_folder_files_and_module_references_in_any_link_form() {
+    let p = Project::fixture("basic");
+    p.edit("content/schedules/nasional.yaml", "module: pemungutan", "module: denah/index.md");
+    p.write("content/modules/denah/foto tps.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
+    p.build().assert_ok();
+    assert!(p.out().join("alpha/modul/denah/foto tps.svg").is_file());
+    assert_eq!(p.page("alpha/modul/denah/index.html").texts(".related-events .event-title"), ["Pemungutan suara"]);
 }
