@@ -95,6 +95,10 @@ impl Output {
         fs::create_dir_all(&parent)?;
         let staging = parent.join(format!(".{name}.bimtek-new"));
         let old = parent.join(format!(".{name}.bimtek-old"));
+        // A build stopped between the two renames below left the previous site here: put it back.
+        if !out.exists() && old.is_dir() {
+            fs::rename(&old, out)?;
+        }
         remove_if_exists(&staging)?;
         fs::create_dir(&staging)?;
         if let Err(e) = self.write_into(&staging) {
@@ -178,6 +182,23 @@ mod tests {
             AddError::Taken { path: "b".into(), first: "file b".into() }
         );
         assert_eq!(out.add("../x".into(), Body::Static(b""), "z").unwrap_err(), AddError::Unsafe("../x".into()));
+    }
+
+    #[test]
+    fn a_site_left_aside_by_an_interrupted_swap_is_restored_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let out_dir = dir.path().join("output");
+        fs::create_dir_all(dir.path().join(".output.bimtek-old")).unwrap();
+        fs::write(dir.path().join(".output.bimtek-old/index.html"), "old").unwrap();
+        let mut out = Output::default();
+        out.add("index.html".into(), Body::Bytes(b"new".to_vec()), "t").unwrap();
+        // A later build that fails (its source file vanished) still finds the old site restored.
+        let mut failing = Output::default();
+        failing.add("x/y".into(), Body::Copy(dir.path().join("missing")), "t").unwrap();
+        assert!(failing.write(&out_dir).is_err());
+        assert_eq!(fs::read_to_string(out_dir.join("index.html")).unwrap(), "old");
+        out.write(&out_dir).unwrap();
+        assert_eq!(fs::read_to_string(out_dir.join("index.html")).unwrap(), "new");
     }
 
     #[test]
