@@ -125,6 +125,21 @@ pub fn render(source: &str, options: &Options) -> Rendered {
     Rendered { html: html_out, headings, links, bad_links }
 }
 
+/// The words of a markdown text without its markup: link texts stay, their targets go. Blocks end
+/// with a line break.
+pub fn plain_text(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    for event in Parser::new_ext(source, parser_options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out.trim().to_owned()
+}
+
 /// A URL that cannot run script when followed: relative, or http(s), mailto, tel.
 fn is_safe_url(url: &str) -> bool {
     let scheme_end = url.find(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.'));
@@ -344,6 +359,11 @@ mod tests {
         assert!(r.html.contains("<div class=\"table-wrap\"><table>"));
         assert!(r.html.contains("<div class=\"footnote-definition\" id=\"catatan_1\">"), "{}", r.html);
         assert!(r.html.contains("href=\"#catatan_1\""));
+    }
+
+    #[test]
+    fn plain_text_keeps_words_and_drops_markup() {
+        assert_eq!(plain_text("Lihat **[kode etik](etika.md)**.\n\n- satu\n- dua"), "Lihat kode etik.\nsatu\ndua");
     }
 
     #[test]

@@ -60,10 +60,9 @@ impl Output {
             }
         }
         let folder = format!("{path}/");
-        if let Some((inside, (_, first))) =
-            self.files.range(folder.clone()..).next().filter(|(k, _)| k.starts_with(&folder))
+        if let Some((_, (_, first))) = self.files.range(folder.clone()..).next().filter(|(k, _)| k.starts_with(&folder))
         {
-            return Err(AddError::Taken { path: inside.clone(), first: first.clone() });
+            return Err(AddError::Taken { path, first: first.clone() });
         }
         self.files.insert(path, (body, origin.into()));
         Ok(())
@@ -174,7 +173,7 @@ mod tests {
         // File against folder, both ways round.
         assert_eq!(
             out.add("a".into(), Body::Static(b""), "f").unwrap_err(),
-            AddError::Taken { path: "a/index.html".into(), first: "page".into() }
+            AddError::Taken { path: "a".into(), first: "page".into() }
         );
         out.add("b".into(), Body::Static(b""), "file b").unwrap();
         assert_eq!(

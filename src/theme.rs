@@ -28,10 +28,14 @@ const TEMPLATES: &[(&str, &str)] = builtin![
     "contacts.html",
     "partials/events.html",
     "partials/module-list.html",
+    "partials/timeline-data.html",
     "sitemap.xml",
 ];
 
-const STATICS: &[(&str, &[u8])] = &[("style.css", include_bytes!("../themes/default/static/style.css"))];
+const STATICS: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../themes/default/static/style.css")),
+    ("timeline.js", include_bytes!("../themes/default/static/timeline.js")),
+];
 
 /// Where a static file of the theme comes from.
 #[derive(Debug, Clone)]

@@ -1,6 +1,8 @@
 //! Stage 5, render: the model through the theme's tera templates into the files of every site.
 //! Pages are described first (path, template, context), then rendered and minified in parallel.
 
+mod ical;
+mod timeline;
 mod views;
 
 use std::path::Path;
@@ -21,7 +23,7 @@ pub struct RenderOptions {
 }
 
 /// One page to render.
-struct Job {
+pub(super) struct Job {
     path: String,
     template: &'static str,
     context: Context,
@@ -133,6 +135,9 @@ pub fn render(
         }
     }
     for regency in regencies {
+        for (path, bytes) in timeline::feeds(site, regency) {
+            add(&mut output, path, Body::Bytes(bytes), "a calendar feed".to_owned());
+        }
         for asset in &site.statics {
             let path = format!("{}/{}", regency.slug, url_path(&asset.rel_out));
             add(
@@ -239,6 +244,7 @@ fn regency_context(
     ctx.insert("assets", &format!("{base}assets/"));
     ctx.insert("home", if base.is_empty() { "./" } else { base });
     ctx.insert("regency", &regency_view(regency, &root));
+    ctx.insert("utc_offset", &regency.info.timezone.utc_offset_hours());
     ctx.insert("nav", nav);
     let topics: Vec<_> = site
         .config
@@ -262,8 +268,15 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
     let catalog = &theme.catalog;
     let slug = &regency.slug;
     let mut jobs = Vec::new();
+    let ids = timeline::event_ids(regency);
     let events_for = |base: &str, filter: &dyn Fn(&crate::schedule::Event) -> bool| -> Vec<views::EventView> {
-        regency.events.iter().filter(|e| filter(e)).map(|e| event_view(e, regency, config, catalog, base)).collect()
+        regency
+            .events
+            .iter()
+            .zip(&ids)
+            .filter(|(e, _)| filter(e))
+            .map(|(e, id)| event_view(e, id, regency, config, catalog, base))
+            .collect()
     };
 
     let mut home = regency_context(site, theme, regency, "", "", "home");
@@ -336,9 +349,7 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
         jobs.push(Job { path: format!("{slug}/peran/{}/index.html", role.key), template: "role.html", context: ctx });
     }
 
-    let mut schedule = regency_context(site, theme, regency, "../", "jadwal/", "schedule");
-    schedule.insert("events", &events_for("../", &|_| true));
-    jobs.push(Job { path: format!("{slug}/jadwal/index.html"), template: "schedule.html", context: schedule });
+    jobs.extend(timeline::timeline_jobs(site, theme, regency, &ids));
 
     let contacts = regency_context(site, theme, regency, "../", "kontak/", "contacts");
     jobs.push(Job { path: format!("{slug}/kontak/index.html"), template: "contacts.html", context: contacts });
@@ -347,6 +358,12 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
         .iter()
         .map(|p| SitemapUrl { loc: format!("{}{slug}/{p}", config.base_url), lastmod: None })
         .collect();
+    urls.extend(
+        config
+            .roles
+            .iter()
+            .map(|t| SitemapUrl { loc: format!("{}{slug}/jadwal/{}/", config.base_url, t.key), lastmod: None }),
+    );
     urls.extend(regency.modules.iter().map(|m| SitemapUrl {
         loc: format!("{}{slug}/modul/{}/", config.base_url, m.slug),
         lastmod: m.updated.map(|d| d.to_string()),

@@ -32,6 +32,9 @@ pub struct ModuleCard<'a> {
 
 #[derive(Serialize)]
 pub struct EventView {
+    /// Stable id: the page anchor is `acara-<id>`, the calendar file `jadwal/acara/<id>.ics`.
+    pub id: String,
+    pub ics: String,
     pub title: String,
     pub date: String,
     pub start: String,
@@ -98,7 +101,14 @@ pub fn role_links(keys: &[String], config: &Config, base: &str) -> Vec<TermLink>
         .collect()
 }
 
-pub fn event_view(event: &Event, regency: &Regency, config: &Config, catalog: &Catalog, base: &str) -> EventView {
+pub fn event_view(
+    event: &Event,
+    id: &str,
+    regency: &Regency,
+    config: &Config,
+    catalog: &Catalog,
+    base: &str,
+) -> EventView {
     let language = config.language;
     let module = event.module.as_deref().and_then(|slug| regency.module(slug)).map(|m| TermLink {
         key: m.slug.clone(),
@@ -110,6 +120,8 @@ pub fn event_view(event: &Event, regency: &Regency, config: &Config, catalog: &C
         markdown::render(note, &markdown::Options { catalog, module_prefix: &module_prefix, trusted: false }).html
     });
     EventView {
+        id: id.to_owned(),
+        ics: format!("{base}jadwal/acara/{id}.ics"),
         title: event.title.clone(),
         date: date_span(event.start, event.end, language),
         start: event.start.to_string(),
