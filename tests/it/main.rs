@@ -3,3 +3,4 @@
 mod bad_input;
 mod build;
 mod harness;
+mod timeline;
