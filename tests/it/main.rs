@@ -1,6 +1,7 @@
 //! Integration tests: the real `bimtek` binary run on small fixture projects.
 
 mod bad_input;
+mod browser;
 mod build;
 mod harness;
 mod timeline;

@@ -1,0 +1,132 @@
+//! The pages' scripts in a real headless Chromium (Debian's `chromium`, installed by `.ci/run`),
+//! with the clock fixed, reading back the DOM the scripts leave.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::harness::{Page, Project};
+
+fn chromium() -> String {
+    let candidates =
+        [std::env::var("BIMTEK_CHROMIUM").unwrap_or_default(), "chromium".into(), "chromium-browser".into()];
+    candidates
+        .into_iter()
+        .filter(|c| !c.is_empty())
+        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
+        .expect("browser tests need Chromium: `apt-get install chromium` (or set BIMTEK_CHROMIUM)")
+}
+
+/// Loads `page` (a file of the built site) with `Date` fixed at `utc_millis`, and returns the DOM
+/// after its scripts ran.
+fn dom_at(p: &Project, page: &str, utc_millis: i64) -> Page {
+    let path = p.out().join(page);
+    let dir = path.parent().unwrap();
+    std::fs::write(
+        dir.join("fixed-clock.js"),
+        format!(
+            "(function () {{ var fixed = {utc_millis}; var Real = Date;\n\
+             function Fixed() {{ if (arguments.length === 0) return new Real(fixed);\n\
+             return new (Function.prototype.bind.apply(Real, [null].concat([].slice.call(arguments))))(); }}\n\
+             Fixed.now = function () {{ return fixed; }}; Fixed.UTC = Real.UTC; Fixed.parse = Real.parse;\n\
+             Fixed.prototype = Real.prototype; window.Date = Fixed; }})();"
+        ),
+    )
+    .unwrap();
+    let html = std::fs::read_to_string(&path).unwrap();
+    let head = html.find("<head>").expect("page has a <head>") + "<head>".len();
+    let clocked = format!("{}<script src=\"fixed-clock.js\"></script>{}", &html[..head], &html[head..]);
+    let test_page = dir.join("clock-test.html");
+    std::fs::write(&test_page, clocked).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let output = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(url(&test_page))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "chromium failed: {}", String::from_utf8_lossy(&output.stderr));
+    Page { html: scraper::Html::parse_document(&String::from_utf8_lossy(&output.stdout)) }
+}
+
+fn url(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// (title, state class, label) of every event on the page.
+fn marks(page: &Page) -> Vec<(String, String, String)> {
+    page.html
+        .select(&crate::harness::sel(".timeline .event"))
+        .map(|e| {
+            let inner = Page { html: scraper::Html::parse_fragment(&e.html()) };
+            let classes = e.value().attr("class").unwrap_or_default();
+            let state = classes.split(' ').find(|c| c.starts_with("is-")).unwrap_or("(unmarked)").to_owned();
+            (inner.text(".event-title"), state, inner.texts(".event-when").join(""))
+        })
+        .collect()
+}
+
+#[test]
+fn timeline_marks_past_today_and_next_events_in_the_regency_zone() {
+    let p = Project::fixture("basic");
+    p.build().assert_ok();
+    // 2024-11-26 16:30 UTC: still the 26th in WIB (23:30), already voting day in WITA (00:30).
+    let now = 1_732_638_600_000;
+    let alpha = dom_at(&p, "alpha/jadwal/index.html", now);
+    assert_eq!(
+        marks(&alpha),
+        [
+            ("Masa kampanye".into(), "is-past".into(), "H+3".into()),
+            ("Bimtek KPPS Alpha".into(), "is-past".into(), "H+6".into()),
+            ("Pemungutan suara".into(), "is-next".into(), "H-1 · Berikutnya".into()),
+        ]
+    );
+    let beta = dom_at(&p, "beta/jadwal/index.html", now);
+    assert_eq!(
+        marks(&beta),
+        [
+            ("Masa kampanye".into(), "is-past".into(), "H+4".into()),
+            ("Pemungutan suara".into(), "is-today".into(), "Hari ini".into()),
+        ]
+    );
+    assert_eq!(beta.attrs(".event.is-today", "aria-current"), ["date"]);
+    // The home page marks its events the same way.
+    let home = dom_at(&p, "alpha/index.html", now);
+    assert_eq!(marks(&home)[2].1, "is-next");
+}
+
+#[test]
+fn a_span_in_progress_is_ongoing_and_labels_follow_the_language() {
+    let p = Project::fixture("basic");
+    p.edit("bimtek.yaml", "base_url:", "language: en\nbase_url:");
+    p.build().assert_ok();
+    // 2024-10-01 05:00 UTC: the campaign is under way; the rest lies ahead.
+    let page = dom_at(&p, "alpha/jadwal/index.html", 1_727_758_800_000);
+    assert_eq!(
+        marks(&page),
+        [
+            ("Masa kampanye".into(), "is-today".into(), "Ongoing".into()),
+            ("Bimtek KPPS Alpha".into(), "is-next".into(), "D-50 · Next".into()),
+            ("Pemungutan suara".into(), "is-future".into(), "D-57".into()),
+        ]
+    );
+}
+
+#[test]
+fn without_the_script_every_event_is_still_listed() {
+    let p = Project::fixture("basic");
+    p.build().assert_ok();
+    let page = p.page("alpha/jadwal/index.html");
+    assert_eq!(marks(&page).iter().map(|m| m.1.as_str()).collect::<Vec<_>>(), ["(unmarked)"; 3]);
+}
