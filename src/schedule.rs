@@ -63,6 +63,8 @@ pub struct Event {
     pub schedule_title: String,
     /// Where the event starts in its file.
     pub position: Position,
+    /// Where its `date:` (or `start:`) value is.
+    pub date_position: Position,
     /// Where its `module:` value is, for "no such module" errors.
     pub module_position: Option<Position>,
     /// Where its `note:` value starts, for errors in links inside the note.
@@ -208,6 +210,7 @@ pub fn parse(path: &Path, text: &str, slug: &str, scope: &Scope, config: &Config
             schedule: slug.to_owned(),
             schedule_title: raw.title.clone(),
             position: pos(&format!("events.{i}")),
+            date_position: at(if e.date.is_some() { "date" } else { "start" }),
             module_position,
             note_position,
         });

@@ -148,6 +148,7 @@ pub fn assemble(
         });
         site_regencies.push(Regency { slug, info, modules, events });
     }
+    check_events(&site_regencies, problems);
     let skip = References { national: &national, unparsed: &unparsed, drafts: &drafts };
     check_references(&site_regencies, &skip, &catalog, problems);
     if problems.has_errors() {
@@ -266,6 +267,50 @@ fn check_references(regencies: &[Regency], refs: &References, catalog: &Catalog,
             }
         };
         problems.push(pos.error(message).with_hint(hint));
+    }
+}
+
+/// Warnings, not errors: an event listed twice, and a year far from every other event's, which is
+/// most often a typo (2042 for 2024).
+fn check_events(regencies: &[Regency], problems: &mut Diagnostics) {
+    let mut years: Vec<i32> = regencies.iter().flat_map(|r| r.events.iter().map(|e| e.start.year)).collect();
+    years.sort_unstable();
+    let typical = years.get(years.len() / 2).copied();
+    for regency in regencies {
+        let mut seen: BTreeMap<(String, Date, Date, Option<crate::date::TimeRange>), &Event> = BTreeMap::new();
+        for event in &regency.events {
+            let key = (event.title.to_lowercase(), event.start, event.end, event.time);
+            if let Some(first) = seen.get(&key) {
+                let (a, b) =
+                    if (&first.position.path, first.position.line) <= (&event.position.path, event.position.line) {
+                        (*first, event.as_ref())
+                    } else {
+                        (event.as_ref(), *first)
+                    };
+                problems.push(
+                    b.position.warning(format!("the event `{}` on {} is listed twice", b.title, b.start)).with_hint(
+                        format!("it is also at {}:{}; remove one of them", a.position.path.display(), a.position.line),
+                    ),
+                );
+            } else {
+                seen.insert(key, event);
+            }
+        }
+        if let Some(typical) = typical {
+            for event in &regency.events {
+                if (event.start.year - typical).abs() > 1 || (event.end.year - typical).abs() > 1 {
+                    problems.push(
+                        event
+                            .date_position
+                            .warning(format!(
+                                "{} is far from the other events, which are around {typical}",
+                                event.start
+                            ))
+                            .with_hint("check the year; a typo such as 2042 for 2024 is easy to miss"),
+                    );
+                }
+            }
+        }
     }
 }
 

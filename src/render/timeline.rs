@@ -30,6 +30,15 @@ struct Phase {
     count: usize,
 }
 
+/// A phase while its events are gathered: the earliest start and latest end among them.
+struct PhaseSpan {
+    name: String,
+    start: crate::date::Date,
+    end: crate::date::Date,
+    first: String,
+    count: usize,
+}
+
 fn selected<'a>(regency: &'a Regency, ids: &'a [String], role: Option<&'a str>) -> Vec<(&'a Event, &'a str)> {
     regency
         .events
@@ -53,7 +62,7 @@ pub fn timeline_jobs(site: &Site, theme: &Theme, regency: &Regency, ids: &[Strin
         };
         let events = selected(regency, ids, role.map(|r| r.key.as_str()));
         let mut months: Vec<Month> = Vec::new();
-        let mut phases: Vec<(String, crate::date::Date, crate::date::Date, String, usize)> = Vec::new();
+        let mut phases: Vec<PhaseSpan> = Vec::new();
         for (event, id) in &events {
             let label = event.start.month_year(language);
             let view = event_view(event, id, regency, config, &theme.catalog, base);
@@ -62,23 +71,29 @@ pub fn timeline_jobs(site: &Site, theme: &Theme, regency: &Regency, ids: &[Strin
                 _ => months.push(Month { label, events: vec![view] }),
             }
             if let Some(name) = &event.phase {
-                match phases.iter_mut().find(|p| &p.0 == name) {
+                match phases.iter_mut().find(|p| &p.name == name) {
                     Some(p) => {
-                        p.1 = p.1.min(event.start);
-                        p.2 = p.2.max(event.end);
-                        p.4 += 1;
+                        p.start = p.start.min(event.start);
+                        p.end = p.end.max(event.end);
+                        p.count += 1;
                     }
-                    None => phases.push((name.clone(), event.start, event.end, format!("acara-{id}"), 1)),
+                    None => phases.push(PhaseSpan {
+                        name: name.clone(),
+                        start: event.start,
+                        end: event.end,
+                        first: format!("acara-{id}"),
+                        count: 1,
+                    }),
                 }
             }
         }
         let phases: Vec<Phase> = phases
             .into_iter()
-            .map(|(name, start, end, first, count)| Phase {
-                name,
-                dates: super::views::date_span(start, end, language),
-                first,
-                count,
+            .map(|p| Phase {
+                dates: super::views::date_span(p.start, p.end, language),
+                name: p.name,
+                first: p.first,
+                count: p.count,
             })
             .collect();
         let nav = if role.is_some() { "roles" } else { "schedule" };

@@ -177,3 +177,49 @@ fn timeline_is_grouped_by_month_with_phases_and_per_role() {
     assert_eq!(page.attrs(".timeline", "data-utc-offset"), ["7"]);
     assert_eq!(p.page("beta/jadwal/index.html").attrs(".timeline", "data-utc-offset"), ["8"]);
 }
+
+#[test]
+fn a_duplicate_event_and_a_far_off_year_are_warnings_not_errors() {
+    let p = Project::fixture("basic");
+    let local = p.read("content/regencies/alpha/schedules/lokal.yaml");
+    p.write(
+        "content/regencies/alpha/schedules/lokal.yaml",
+        format!("{local}  - title: Bimtek KPPS alpha\n    date: 2024-11-20\n    time: \"08:00\"\n  - title: Rapat evaluasi\n    date: 2042-12-02\n"),
+    );
+    let run = p.build();
+    run.assert_ok();
+    for (location, message) in [
+        (
+            "content/regencies/alpha/schedules/lokal.yaml:9:5",
+            "warning: the event `Bimtek KPPS alpha` on 2024-11-20 is listed twice",
+        ),
+        (
+            "content/regencies/alpha/schedules/lokal.yaml:13:11",
+            "warning: 2042-12-02 is far from the other events, which are around 2024",
+        ),
+    ] {
+        assert!(
+            run.stderr.split("\n\n").any(|b| b.contains(message) && b.contains(&format!("--> {location}\n"))),
+            "expected `{message}` at {location}:\n{}",
+            run.stderr
+        );
+    }
+    assert!(p.out().join("alpha/jadwal/index.html").is_file(), "warnings do not stop the build");
+}
+
+#[test]
+fn the_sample_project_feeds_hold_every_event_of_its_timelines() {
+    let p = Project::sample();
+    p.build().assert_ok();
+    for regency in ["kapuas", "landak", "pangkalpinang", "purwakarta", "sanggau"] {
+        let page = p.page(&format!("{regency}/jadwal/index.html"));
+        let titles = page.texts(".event-title");
+        assert!(titles.len() > 15, "{regency}: {} events", titles.len());
+        let (_, events, zones) = vevents(&p.read(&format!("output/{regency}/jadwal/kalender.ics")));
+        assert_eq!(zones, ["Asia/Jakarta"]);
+        let feed: Vec<String> = events.iter().map(|e| unescape(&e["SUMMARY"].1)).collect();
+        assert_eq!(feed, titles, "{regency}: feed and timeline disagree");
+        let voting = events.iter().find(|e| e["DTSTART"].1 == "20241127T070000").expect("voting day at 07.00");
+        assert_eq!(voting["DTEND"].1, "20241127T130000");
+    }
+}
