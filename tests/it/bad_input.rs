@@ -323,3 +323,18 @@ fn yaml_that_is_a_list_or_has_tabs_is_explained() {
     );
     assert!(run.stderr.contains("indent with spaces"), "{}", run.stderr);
 }
+
+#[test]
+fn malformed_time_and_an_event_without_a_date() {
+    let run = fails_without_touching_output(|p| {
+        p.edit("content/regencies/alpha/schedules/lokal.yaml", "time: \"08:00\"", "time: \"8 pagi\"");
+        p.edit("content/schedules/nasional.yaml", "    start: 2024-09-25\n    end: 2024-11-23\n", "");
+        p.edit("content/schedules/nasional.yaml", "time: \"07:00-13:00\"", "time: \"13:00-07:00\"");
+    });
+    run.assert_error(
+        "content/regencies/alpha/schedules/lokal.yaml:6:11",
+        "invalid `time`: `8 pagi` is not a time like \"07:00\" or a range like \"07:00-13:00\"",
+    );
+    run.assert_error("content/schedules/nasional.yaml:3:12", "the event `Masa kampanye` has no date");
+    run.assert_error("content/schedules/nasional.yaml:8:11", "invalid `time`: `13:00-07:00` ends before it starts");
+}
