@@ -21,6 +21,7 @@ fn time_build(root: &Path, runs: usize) -> (Duration, usize) {
         sites: Vec::new(),
         drafts: false,
         minify: true,
+        timestamp: None,
     };
     let mut times = Vec::new();
     let mut files = 0;

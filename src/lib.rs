@@ -37,6 +37,8 @@ pub struct BuildOptions {
     pub sites: Vec<String>,
     pub drafts: bool,
     pub minify: bool,
+    /// Unix time of the content (SOURCE_DATE_EPOCH), stamped into calendar feeds; never the clock.
+    pub timestamp: Option<i64>,
 }
 
 /// A successful run.
@@ -107,8 +109,14 @@ pub fn generate(options: &BuildOptions) -> Result<(Output, Report), Failure> {
     let chosen: Vec<&site::Regency> =
         site.regencies.iter().filter(|r| options.sites.is_empty() || options.sites.contains(&r.slug)).collect();
 
-    let mut output =
-        render::render(&site, &theme, &tera, &chosen, &render::RenderOptions { minify: options.minify }, &mut problems);
+    let mut output = render::render(
+        &site,
+        &theme,
+        &tera,
+        &chosen,
+        &render::RenderOptions { minify: options.minify, timestamp: options.timestamp },
+        &mut problems,
+    );
     if let Err(e) =
         output.add("robots.txt".into(), Body::Bytes(render::robots(&site, &chosen).into_bytes()), "robots.txt")
     {

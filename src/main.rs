@@ -23,6 +23,7 @@ fn main() -> ExitCode {
                 sites: args.sites,
                 drafts: args.project.drafts,
                 minify: !args.no_minify,
+                timestamp: source_date_epoch(),
             };
             (bimtek::build(&options), "built")
         }
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
                 sites: Vec::new(),
                 drafts: args.project.drafts,
                 minify: false,
+                timestamp: source_date_epoch(),
             };
             (bimtek::generate(&options).map(|(_, report)| report), "checked")
         }
@@ -61,6 +63,11 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The reproducible-builds convention for "when was this content made", e.g. the commit time.
+fn source_date_epoch() -> Option<i64> {
+    std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic]) {

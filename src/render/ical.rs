@@ -11,16 +11,21 @@ use crate::schedule::Event;
 /// a title. It names the event's own `.ics` file and, with the regency, makes its UID — so editing
 /// an event's date or time updates it in calendars instead of adding a copy.
 pub fn event_ids(events: &[&Event]) -> Vec<String> {
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut used = std::collections::HashSet::new();
     events
         .iter()
         .map(|e| {
             let title = slugify(&e.title);
             let title = if title.is_empty() { "acara".to_owned() } else { title };
             let base = format!("{}-{title}", e.schedule);
-            let n = seen.entry(base.clone()).or_insert(0);
-            *n += 1;
-            if *n == 1 { base } else { format!("{base}-{n}") }
+            // "Rapat", "Rapat", "Rapat 2" must not give two `rapat-2`: skip ids already taken.
+            let mut id = base.clone();
+            let mut n = 2;
+            while !used.insert(id.clone()) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+            id
         })
         .collect()
 }
@@ -40,11 +45,21 @@ pub struct Feed<'a> {
     pub zone: Zone,
     /// Host part of the UIDs, from `base_url`.
     pub domain: &'a str,
+    /// Seconds since 1970 of the build (SOURCE_DATE_EPOCH), for DTSTAMP and SEQUENCE; never the
+    /// wall clock, so the same input gives the same feed.
+    pub stamp: Option<i64>,
     pub events: Vec<FeedEvent<'a>>,
 }
 
 fn compact(date: Date) -> String {
     format!("{:04}{:02}{:02}", date.year, date.month, date.day)
+}
+
+/// `YYYYMMDDTHHMMSSZ` of a Unix time.
+fn utc(seconds: i64) -> String {
+    let date = from_days(seconds.div_euclid(86_400));
+    let s = seconds.rem_euclid(86_400);
+    format!("{}T{:02}{:02}{:02}Z", compact(date), s / 3600, s % 3600 / 60, s % 60)
 }
 
 fn next_day(date: Date) -> Date {
@@ -125,19 +140,28 @@ pub fn calendar(feed: &Feed) -> String {
         let e = fe.event;
         line(&mut out, "BEGIN:VEVENT");
         line(&mut out, &format!("UID:{}.{}@{}", fe.id, feed.regency, feed.domain));
-        // DTSTAMP must be present; the event's own start keeps the feed free of wall-clock time.
-        line(&mut out, &format!("DTSTAMP:{}T000000Z", compact(e.start)));
+        // DTSTAMP is required. It comes from SOURCE_DATE_EPOCH when the build sets it (with a
+        // SEQUENCE that grows with it, so calendars that imported a file accept the newer one);
+        // otherwise a fixed instant keeps identical input giving identical bytes.
+        line(&mut out, &format!("DTSTAMP:{}", utc(feed.stamp.unwrap_or(0))));
+        if let Some(stamp) = feed.stamp {
+            line(&mut out, &format!("SEQUENCE:{}", stamp.max(0) / 60));
+        }
         match e.time {
             None => {
                 line(&mut out, &format!("DTSTART;VALUE=DATE:{}", compact(e.start)));
                 line(&mut out, &format!("DTEND;VALUE=DATE:{}", compact(next_day(e.end))));
             }
             Some(t) => {
+                // "10–12 November, 08.00–16.00" means those hours on each day: one occurrence a day.
                 let at = |d: Date, minutes: u32| format!("{}T{:02}{:02}00", compact(d), minutes / 60, minutes % 60);
                 line(&mut out, &format!("DTSTART;TZID={}:{}", zone.iana(), at(e.start, t.start.0)));
-                let end_minutes = t.end.map_or(t.start.0, |c| c.0);
-                if t.end.is_some() || e.end != e.start {
-                    line(&mut out, &format!("DTEND;TZID={}:{}", zone.iana(), at(e.end, end_minutes)));
+                if let Some(end) = t.end {
+                    line(&mut out, &format!("DTEND;TZID={}:{}", zone.iana(), at(e.start, end.0)));
+                }
+                let days = e.end.days_since_epoch() - e.start.days_since_epoch() + 1;
+                if days > 1 {
+                    line(&mut out, &format!("RRULE:FREQ=DAILY;COUNT={days}"));
                 }
             }
         }
@@ -190,6 +214,32 @@ mod tests {
     #[test]
     fn text_is_escaped() {
         assert_eq!(text("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+    }
+
+    #[test]
+    fn unix_times_format_as_utc() {
+        assert_eq!(utc(0), "19700101T000000Z");
+        assert_eq!(utc(1_732_638_600), "20241126T163000Z");
+    }
+
+    #[test]
+    fn repeated_titles_get_ids_that_never_collide() {
+        let text = "title: T\nevents:\n  - {title: Rapat, date: 2024-01-01}\n  - {title: Rapat, date: 2024-01-02}\n  - {title: Rapat 2, date: 2024-01-03}\n";
+        let config = crate::config::Config::parse(
+            std::path::Path::new("b.yaml"),
+            "title: T\nbase_url: https://x.example\nroles:\n  k: {name: K}\ntopics:\n  t: {name: T}\n",
+        )
+        .unwrap();
+        let schedule = crate::schedule::parse(
+            std::path::Path::new("s.yaml"),
+            text,
+            "s",
+            &crate::content::Scope::National,
+            &config,
+        )
+        .unwrap();
+        let events: Vec<&Event> = schedule.events.iter().collect();
+        assert_eq!(event_ids(&events), ["s-rapat", "s-rapat-2", "s-rapat-2-2"]);
     }
 
     #[test]

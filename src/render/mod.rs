@@ -20,6 +20,8 @@ use views::{event_view, module_card, role_links, term_view};
 
 pub struct RenderOptions {
     pub minify: bool,
+    /// SOURCE_DATE_EPOCH, when the build was given one.
+    pub timestamp: Option<i64>,
 }
 
 /// One page to render.
@@ -135,7 +137,7 @@ pub fn render(
         }
     }
     for regency in regencies {
-        for (path, bytes) in timeline::feeds(site, regency) {
+        for (path, bytes) in timeline::feeds(site, regency, options.timestamp) {
             add(&mut output, path, Body::Bytes(bytes), "a calendar feed".to_owned());
         }
         for asset in &site.statics {

@@ -101,10 +101,12 @@ pub fn timeline_jobs(site: &Site, theme: &Theme, regency: &Regency, ids: &[Strin
         ctx.insert("months", &months);
         ctx.insert("phases", &phases);
         ctx.insert("event_count", &events.len());
-        ctx.insert(
-            "feed",
-            &format!("{base}jadwal/{}kalender.ics", role.map(|r| format!("{}/", r.key)).unwrap_or_default()),
-        );
+        let feed_path = format!("jadwal/{}kalender.ics", role.map(|r| format!("{}/", r.key)).unwrap_or_default());
+        ctx.insert("feed", &format!("{base}{feed_path}"));
+        // A webcal:// address makes phones subscribe (and follow changes) instead of importing a copy.
+        let absolute = format!("{}{}/{feed_path}", config.base_url, regency.slug);
+        let webcal = absolute.split_once("://").map(|(_, rest)| format!("webcal://{rest}")).unwrap_or(absolute);
+        ctx.insert("webcal", &webcal);
         if let Some(r) = role {
             ctx.insert("role", &super::views::term_view(r, base, "peran", 0));
             ctx.insert("page_key", &r.key);
@@ -115,7 +117,7 @@ pub fn timeline_jobs(site: &Site, theme: &Theme, regency: &Regency, ids: &[Strin
 }
 
 /// The regency's feed, one per role, and one file per event, as (output path, bytes).
-pub fn feeds(site: &Site, regency: &Regency) -> Vec<(String, Vec<u8>)> {
+pub fn feeds(site: &Site, regency: &Regency, stamp: Option<i64>) -> Vec<(String, Vec<u8>)> {
     let config = &site.config;
     let ids = event_ids(regency);
     let domain = config.base_url.split("://").nth(1).and_then(|rest| rest.split(['/', ':']).next()).unwrap_or("bimtek");
@@ -135,6 +137,7 @@ pub fn feeds(site: &Site, regency: &Regency) -> Vec<(String, Vec<u8>)> {
             regency: &regency.slug,
             zone: regency.info.timezone,
             domain,
+            stamp,
             events: events
                 .iter()
                 .zip(&details)

@@ -166,11 +166,17 @@ fn timeline_is_grouped_by_month_with_phases_and_per_role() {
     assert_eq!(page.texts("section.month ~ section.month .event-title"), ["Bimtek KPPS Alpha", "Pemungutan suara"]);
     assert_eq!(page.texts(".phases li"), ["Kampanye 25 September – 23 November 2024"]);
     assert_eq!(page.attrs(".phases a", "href"), ["#acara-nasional-masa-kampanye"]);
-    assert_eq!(page.attrs(".subscribe a", "href"), ["../jadwal/kalender.ics"]);
+    assert_eq!(
+        page.attrs(".subscribe a", "href"),
+        ["webcal://uji.example.id/bimtek/alpha/jadwal/kalender.ics", "../jadwal/kalender.ics"]
+    );
     let kpps = p.page("alpha/jadwal/kpps/index.html");
     assert_eq!(kpps.text("h1"), "Jadwal untuk KPPS");
     assert_eq!(kpps.texts(".event-title"), ["Masa kampanye", "Bimtek KPPS Alpha", "Pemungutan suara"]);
-    assert_eq!(kpps.attrs(".subscribe a", "href"), ["../../jadwal/kpps/kalender.ics"]);
+    assert_eq!(
+        kpps.attrs(".subscribe a", "href"),
+        ["webcal://uji.example.id/bimtek/alpha/jadwal/kpps/kalender.ics", "../../jadwal/kpps/kalender.ics"]
+    );
     let ppk = p.page("alpha/jadwal/ppk/index.html");
     assert_eq!(ppk.texts(".event-title"), ["Masa kampanye"]);
     // The timeline carries what the script needs: the zone's offset and the labels.
@@ -222,4 +228,47 @@ fn the_sample_project_feeds_hold_every_event_of_its_timelines() {
         let voting = events.iter().find(|e| e["DTSTART"].1 == "20241127T070000").expect("voting day at 07.00");
         assert_eq!(voting["DTEND"].1, "20241127T130000");
     }
+}
+
+#[test]
+fn a_timed_span_repeats_daily_instead_of_running_through_the_nights() {
+    let p = Project::fixture("basic");
+    p.edit(
+        "content/schedules/nasional.yaml",
+        "    phase: Kampanye\n",
+        "    phase: Kampanye\n    time: \"08:00-16:00\"\n",
+    );
+    p.build().assert_ok();
+    let (_, events, _) = vevents(&p.read("output/alpha/jadwal/kalender.ics"));
+    let campaign = events.iter().find(|e| e["SUMMARY"].1 == "Masa kampanye").unwrap();
+    assert_eq!(campaign["DTSTART"].1, "20240925T080000");
+    assert_eq!(campaign["DTEND"].1, "20240925T160000");
+    // 25 September to 23 November inclusive: 60 days.
+    assert_eq!(campaign["RRULE"].1, "FREQ=DAILY;COUNT=60");
+}
+
+#[test]
+fn source_date_epoch_stamps_feeds_so_imported_events_update() {
+    let p = Project::fixture("basic");
+    let build_at = |epoch: &str| {
+        let status = crate::harness::bin()
+            .arg("build")
+            .stdout(std::process::Stdio::null())
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .current_dir(&p.root)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        vevents(&p.read("output/alpha/jadwal/kalender.ics")).1
+    };
+    let first = build_at("1732000000");
+    assert_eq!(first[0]["DTSTAMP"].1, "20241119T070640Z");
+    let later = build_at("1732600000");
+    let sequence = |events: &[Props]| events[0]["SEQUENCE"].1.parse::<i64>().unwrap();
+    assert!(sequence(&later) > sequence(&first), "a later build must carry a higher SEQUENCE");
+    // Without it, no clock leaks in: a fixed stamp and no SEQUENCE.
+    p.build().assert_ok();
+    let (_, plain, _) = vevents(&p.read("output/alpha/jadwal/kalender.ics"));
+    assert_eq!(plain[0]["DTSTAMP"].1, "19700101T000000Z");
+    assert!(!plain[0].contains_key("SEQUENCE"));
 }
