@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod schedule;
+pub mod search;
 pub mod site;
 pub mod theme;
 pub mod yaml;

@@ -1,0 +1,3 @@
+//! Stage 6, search: Indonesian stemming (and, in time, the index shards the browser loads).
+
+pub mod stem;
