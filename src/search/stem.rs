@@ -119,6 +119,13 @@ impl Stemmer {
         }
     }
 
+    /// Every root the stemmer knows, sorted (what the browser's copy must be given).
+    pub fn roots(&self) -> Vec<&str> {
+        let mut roots: Vec<&str> = self.dictionary.iter().map(String::as_str).collect();
+        roots.sort_unstable();
+        roots
+    }
+
     pub fn is_root(&self, word: &str) -> bool {
         self.dictionary.contains(word)
     }

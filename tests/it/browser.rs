@@ -130,3 +130,85 @@ fn without_the_script_every_event_is_still_listed() {
     let page = p.page("alpha/jadwal/index.html");
     assert_eq!(marks(&page).iter().map(|m| m.1.as_str()).collect::<Vec<_>>(), ["(unmarked)"; 3]);
 }
+
+/// The browser's stemmer (themes/default/static/stem.js), given the same roots and rules, stems
+/// every word of the test list and of the sample content exactly as the Rust one does.
+#[test]
+fn browser_and_rust_stemmers_agree_on_every_word() {
+    use bimtek::search::stem::{RULES, Stemmer};
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let stemmer = Stemmer::new();
+    let mut words: std::collections::BTreeSet<String> = std::fs::read_to_string(repo.join("tests/data/stem-pairs.tsv"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').next())
+        .map(str::to_owned)
+        .collect();
+    for entry in walkdir::WalkDir::new(repo.join("content")).into_iter().map(Result::unwrap) {
+        if entry.path().extension().is_some_and(|e| e == "md" || e == "yaml") {
+            let text = std::fs::read_to_string(entry.path()).unwrap().to_lowercase();
+            words.extend(
+                text.split(|c: char| !(c.is_ascii_lowercase() || c == '-'))
+                    .map(|w| w.trim_matches('-'))
+                    .filter(|w| w.len() > 1)
+                    .map(str::to_owned),
+            );
+        }
+    }
+    assert!(words.len() > 1500, "only {} words", words.len());
+    let words: Vec<String> = words.into_iter().collect();
+    let dir = tempfile::tempdir().unwrap();
+    let json = |items: &[&str]| format!("[{}]", items.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(","));
+    let word_refs: Vec<&str> = words.iter().map(String::as_str).collect();
+    std::fs::write(
+        dir.path().join("data.js"),
+        format!(
+            "var ROOTS = {{}}; {}.forEach(function (w) {{ ROOTS[w] = 1; }});\nvar RULES = {:?};\nvar WORDS = {};\n",
+            json(&stemmer.roots()),
+            RULES,
+            json(&word_refs)
+        ),
+    )
+    .unwrap();
+    std::fs::copy(repo.join("themes/default/static/stem.js"), dir.path().join("stem.js")).unwrap();
+    std::fs::write(dir.path().join("run.js"), "var s = new BimtekStemmer(ROOTS, RULES);\nvar out = WORDS.map(function (w) { return w + '\\t' + s.stem(w); }).join('\\n');\nvar pre = document.createElement('pre'); pre.id = 'out'; pre.textContent = out; document.body.appendChild(pre);\n").unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><script src=\"data.js\"></script><script src=\"stem.js\"></script><script src=\"run.js\"></script></body></html>",
+    )
+    .unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let output = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--allow-file-access-from-files",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(url(&dir.path().join("index.html")))
+        .output()
+        .unwrap();
+    let dom = Page { html: scraper::Html::parse_document(&String::from_utf8_lossy(&output.stdout)) };
+    let text = dom
+        .html
+        .select(&crate::harness::sel("#out"))
+        .next()
+        .expect("the page printed no result")
+        .text()
+        .collect::<String>();
+    let browser: Vec<(&str, &str)> = text.lines().filter_map(|l| l.split_once('\t')).collect();
+    assert_eq!(browser.len(), words.len());
+    let disagreements: Vec<String> = browser
+        .iter()
+        .filter(|(w, js)| stemmer.stem(w) != *js)
+        .map(|(w, js)| format!("{w}: rust {} browser {js}", stemmer.stem(w)))
+        .collect();
+    assert!(disagreements.is_empty(), "{} disagreements:\n{}", disagreements.len(), disagreements.join("\n"));
+}
