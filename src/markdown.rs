@@ -30,9 +30,19 @@ pub struct BadLink {
     pub message: String,
 }
 
+/// A part of a module under one heading (or before the first), as plain text for search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Section {
+    /// The heading's id; None for the text before the first heading.
+    pub anchor: Option<String>,
+    pub heading: String,
+    pub text: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
     pub html: String,
+    pub sections: Vec<Section>,
     pub headings: Vec<Heading>,
     pub links: Vec<ModuleLink>,
     pub bad_links: Vec<BadLink>,
@@ -64,6 +74,7 @@ pub fn render(source: &str, options: &Options) -> Rendered {
     let mut events: Vec<(Event, std::ops::Range<usize>)> =
         Parser::new_ext(source, parser_options()).into_offset_iter().collect();
     let headings = assign_heading_ids(&mut events);
+    let sections = split_sections(&events);
     let mut links = Vec::new();
     let mut bad_links = Vec::new();
     let mut out: Vec<Event> = Vec::with_capacity(events.len() + 8);
@@ -122,7 +133,50 @@ pub fn render(source: &str, options: &Options) -> Rendered {
     }
     let mut html_out = String::with_capacity(source.len() * 3 / 2);
     html::push_html(&mut html_out, out.into_iter());
-    Rendered { html: html_out, headings, links, bad_links }
+    Rendered { html: html_out, sections, headings, links, bad_links }
+}
+
+/// The plain text of the document, cut at every h2 and h3.
+fn split_sections(events: &[(Event, std::ops::Range<usize>)]) -> Vec<Section> {
+    let mut sections = vec![Section::default()];
+    let mut in_heading = false;
+    for (event, _) in events {
+        match event {
+            Event::Start(Tag::Heading { level: HeadingLevel::H2 | HeadingLevel::H3, id, .. }) => {
+                sections.push(Section { anchor: id.as_ref().map(|i| i.to_string()), ..Section::default() });
+                in_heading = true;
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if !in_heading {
+                    if let Some(section) = sections.last_mut() {
+                        section.text.push(' ');
+                    }
+                }
+                in_heading = false;
+            }
+            Event::Text(t) | Event::Code(t) => {
+                let Some(section) = sections.last_mut() else { continue };
+                if in_heading { section.heading.push_str(t) } else { section.text.push_str(t) }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(section) = sections.last_mut() {
+                    section.text.push(' ');
+                }
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_)) => {
+                if let Some(section) = sections.last_mut() {
+                    section.text.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    for section in &mut sections {
+        section.text = section.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        section.heading = section.heading.trim().to_owned();
+    }
+    sections.retain(|s| s.anchor.is_some() || !s.text.is_empty());
+    sections
 }
 
 /// The words of a markdown text without its markup: link texts stay, their targets go. Blocks end
@@ -364,6 +418,23 @@ mod tests {
     #[test]
     fn plain_text_keeps_words_and_drops_markup() {
         assert_eq!(plain_text("Lihat **[kode etik](etika.md)**.\n\n- satu\n- dua"), "Lihat kode etik.\nsatu\ndua");
+    }
+
+    #[test]
+    fn sections_follow_h2_and_h3_with_their_ids() {
+        let r = render_id(
+            "Pembuka.\n\n## Persiapan TPS\n\nSegel *kotak*.\n\n### Tinta\n\n- celup jari\n\n#### Kecil\n\nmasih tinta\n",
+        );
+        let got: Vec<_> =
+            r.sections.iter().map(|s| (s.anchor.as_deref(), s.heading.as_str(), s.text.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (None, "", "Pembuka."),
+                (Some("persiapan-tps"), "Persiapan TPS", "Segel kotak."),
+                (Some("tinta"), "Tinta", "celup jari Kecil masih tinta")
+            ]
+        );
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub struct Module {
     /// Body HTML; module links in it point to `../<slug>/`, as seen from the module's own page.
     pub html: String,
     pub headings: Vec<Heading>,
+    /// Plain text by section, for the search index.
+    pub sections: Vec<markdown::Section>,
     pub links: Vec<(String, Position)>,
     pub assets: Vec<Asset>,
 }
@@ -191,6 +193,7 @@ fn parse_module(source: content::ModuleSource, config: &Config, catalog: &Catalo
         draft: front.draft,
         html: rendered.html,
         headings: rendered.headings,
+        sections: rendered.sections,
         links,
         assets: source.assets,
     })

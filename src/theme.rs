@@ -26,6 +26,7 @@ const TEMPLATES: &[(&str, &str)] = builtin![
     "role.html",
     "schedule.html",
     "contacts.html",
+    "search.html",
     "partials/events.html",
     "partials/module-list.html",
     "partials/timeline-data.html",
@@ -35,6 +36,8 @@ const TEMPLATES: &[(&str, &str)] = builtin![
 const STATICS: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../themes/default/static/style.css")),
     ("timeline.js", include_bytes!("../themes/default/static/timeline.js")),
+    ("stem.js", include_bytes!("../themes/default/static/stem.js")),
+    ("search.js", include_bytes!("../themes/default/static/search.js")),
 ];
 
 /// Where a static file of the theme comes from.

@@ -136,7 +136,16 @@ pub fn render(
             add(&mut output, path, body, "the theme".to_owned());
         }
     }
+    let stemmer = crate::search::stem::Stemmer::new();
     for regency in regencies {
+        for (path, bytes) in search_files(site, regency, &stemmer) {
+            add(
+                &mut output,
+                format!("{}/cari/{path}", regency.slug),
+                Body::Bytes(bytes),
+                "the search index".to_owned(),
+            );
+        }
         for (path, bytes) in timeline::feeds(site, regency, options.timestamp) {
             add(&mut output, path, Body::Bytes(bytes), "a calendar feed".to_owned());
         }
@@ -159,6 +168,46 @@ pub fn render(
     }
     problems.extend(failed);
     output
+}
+
+/// The regency's modules, section by section, and its events, indexed for the search page.
+fn search_files(site: &Site, regency: &Regency, stemmer: &crate::search::stem::Stemmer) -> Vec<(String, Vec<u8>)> {
+    use crate::search::index::{self, Doc};
+    let mut docs = Vec::new();
+    for module in &regency.modules {
+        for section in &module.sections {
+            docs.push(Doc {
+                url: match &section.anchor {
+                    Some(a) => format!("modul/{}/#{a}", module.slug),
+                    None => format!("modul/{}/", module.slug),
+                },
+                title: module.title.clone(),
+                heading: section.heading.clone(),
+                text: match (&section.anchor, &module.summary) {
+                    (None, Some(summary)) => format!("{summary} {}", section.text),
+                    _ => section.text.clone(),
+                },
+                roles: module.roles.clone(),
+                topic: Some(module.topic.clone()),
+            });
+        }
+    }
+    let ids = timeline::event_ids(regency);
+    for (event, id) in regency.events.iter().zip(&ids) {
+        let date = views::date_span(event.start, event.end, site.config.language);
+        let note = event.note.as_deref().map(crate::markdown::plain_text).unwrap_or_default();
+        docs.push(Doc {
+            url: format!("jadwal/#acara-{id}"),
+            title: event.title.clone(),
+            heading: date,
+            text: [event.location.clone().unwrap_or_default(), event.phase.clone().unwrap_or_default(), note].join(" "),
+            roles: event.roles.clone(),
+            topic: None,
+        });
+    }
+    let roles: Vec<&str> = site.config.roles.iter().map(|t| t.key.as_str()).collect();
+    let topics: Vec<&str> = site.config.topics.iter().map(|t| t.key.as_str()).collect();
+    index::build(&docs, stemmer, &roles, &topics)
 }
 
 /// A relative path as `/`-joined components; a `\\` inside a name stays in it (and is refused).
@@ -352,6 +401,9 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
     }
 
     jobs.extend(timeline::timeline_jobs(site, theme, regency, &ids));
+
+    let search = regency_context(site, theme, regency, "../", "cari/", "search");
+    jobs.push(Job { path: format!("{slug}/cari/index.html"), template: "search.html", context: search });
 
     let contacts = regency_context(site, theme, regency, "../", "kontak/", "contacts");
     jobs.push(Job { path: format!("{slug}/kontak/index.html"), template: "contacts.html", context: contacts });

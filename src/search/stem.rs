@@ -144,15 +144,30 @@ impl Stemmer {
     }
 
     fn stem_single(&self, word: &str) -> String {
+        self.stem_single_recording(word, &mut Vec::new())
+    }
+
+    /// Like `stem`, also adding to `roots` every dictionary word the stemmer found on the way. A
+    /// browser given just those roots stems `word` exactly alike: every lookup answers the same.
+    pub fn stem_recording(&self, word: &str, roots: &mut Vec<String>) -> String {
+        if let Some((left, right)) = word.split_once('-') {
+            let (a, b) = (self.stem_single_recording(left, roots), self.stem_single_recording(right, roots));
+            return if a == b { a } else { word.to_owned() };
+        }
+        self.stem_single_recording(word, roots)
+    }
+
+    fn stem_single_recording(&self, word: &str, roots: &mut Vec<String>) -> String {
         let mut ctx = Context {
             stemmer: self,
             original: word.to_owned(),
             current: word.to_owned(),
             removals: Vec::new(),
             stopped: false,
+            hits: roots,
         };
         ctx.run();
-        if self.is_root(&ctx.current) { ctx.current } else { ctx.original }
+        if ctx.found() { ctx.current } else { ctx.original }
     }
 }
 
@@ -162,11 +177,16 @@ struct Context<'a> {
     current: String,
     removals: Vec<Removal>,
     stopped: bool,
+    hits: &'a mut Vec<String>,
 }
 
 impl Context<'_> {
-    fn found(&self) -> bool {
-        self.stemmer.is_root(&self.current)
+    fn found(&mut self) -> bool {
+        let found = self.stemmer.is_root(&self.current);
+        if found {
+            self.hits.push(self.current.clone());
+        }
+        found
     }
 
     fn run(&mut self) {
@@ -262,7 +282,8 @@ impl Context<'_> {
             let mut result = None;
             for rule in rules {
                 result = rule.apply(&self.current);
-                if result.as_deref().is_some_and(|r| self.stemmer.is_root(r)) {
+                if let Some(r) = result.as_deref().filter(|r| self.stemmer.is_root(r)) {
+                    self.hits.push(r.to_owned());
                     break;
                 }
             }

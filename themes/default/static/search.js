@@ -1,0 +1,183 @@
+// Search of one regency site, entirely in the browser: the query is stemmed like the pages were
+// (stem.js), only the index shards of its words are fetched, documents are ranked with BM25, and
+// results are built with DOM text nodes, never HTML strings. The query lives in the URL (?q=).
+(function () {
+  "use strict";
+  var form = document.querySelector(".search-form");
+  if (!form || !window.fetch || !window.BimtekStemmer) return;
+  var input = form.querySelector("#q");
+  var roleSelect = form.querySelector("#peran");
+  var topicSelect = form.querySelector("#topik");
+  var list = document.getElementById("hasil");
+  var status = document.getElementById("status");
+  var fallback = document.getElementById("tanpa-js");
+  if (fallback) fallback.hidden = true;
+
+  var cache = {};
+  function load(path) {
+    if (!cache[path]) {
+      cache[path] = fetch(path).then(function (r) {
+        if (!r.ok) throw new Error(path + ": " + r.status);
+        return r.json();
+      });
+    }
+    return cache[path];
+  }
+
+  function tokens(text) {
+    return text.toLowerCase().split(/[^a-z0-9-]+/).map(function (w) { return w.replace(/^-+|-+$/g, ""); })
+      .filter(function (w) { return w.length > 0; });
+  }
+
+  var meta = null;
+  var stemmer = null;
+  function ready() {
+    return load("meta.json").then(function (m) {
+      if (!meta) {
+        meta = m;
+        var roots = {};
+        m.roots.forEach(function (r) { roots[r] = 1; });
+        stemmer = new window.BimtekStemmer(roots, m.rules);
+      }
+    });
+  }
+
+  function postings(term, prefix) {
+    var key = term.slice(0, 2);
+    if (meta.shards.indexOf(key) < 0) return Promise.resolve([]);
+    return load("indeks/" + key + ".json").then(function (shard) {
+      if (!prefix) return shard[term] ? [shard[term]] : [];
+      return Object.keys(shard).filter(function (t) { return t.indexOf(term) === 0; }).map(function (t) { return shard[t]; });
+    });
+  }
+
+  function search(query, role, topic) {
+    var words = tokens(query);
+    if (!words.length) return Promise.resolve([]);
+    var typing = !/\s$/.test(query);
+    return ready().then(function () {
+      // Each word matches its stem; the word being typed also matches as a prefix.
+      var lookups = words.map(function (w, i) {
+        var exact = postings(stemmer.stem(w), false);
+        if (i === words.length - 1 && typing && w.length >= 2) {
+          return Promise.all([exact, postings(w, true)]).then(function (both) { return both[0].concat(both[1]); });
+        }
+        return exact;
+      });
+      return Promise.all(lookups);
+    }).then(function (perWord) {
+      var n = meta.docs, k1 = 1.2, b = 0.75;
+      var scores = {}, hits = {};
+      perWord.forEach(function (lists) {
+        var seen = {};
+        lists.forEach(function (list) {
+          var idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
+          list.forEach(function (p) {
+            var d = p[0], tf = p[1];
+            var norm = tf * (k1 + 1) / (tf + k1 * (1 - b + b * meta.lens[d] / meta.avgdl));
+            scores[d] = (scores[d] || 0) + idf * norm;
+            if (!seen[d]) { seen[d] = 1; hits[d] = (hits[d] || 0) + 1; }
+          });
+        });
+      });
+      var roleBit = role ? 1 << meta.roles.indexOf(role) : 0;
+      var topicIndex = topic ? meta.topics.indexOf(topic) : -1;
+      return Object.keys(scores).map(Number).filter(function (d) {
+        // Every word of the query must match; filters keep what they name (events carry no topic).
+        return hits[d] === perWord.length &&
+          (!roleBit || meta.role_bits[d] & roleBit || meta.role_bits[d] === 0) &&
+          (topicIndex < 0 || meta.topic[d] === topicIndex);
+      }).sort(function (x, y) { return scores[y] - scores[x] || x - y; }).slice(0, 20);
+    });
+  }
+
+  function snippet(text, query) {
+    var wanted = tokens(query).map(function (w) { return stemmer.stem(w); });
+    var prefix = tokens(query).pop() || "";
+    var words = text.split(/\s+/);
+    var marks = words.map(function (w) {
+      var t = tokens(w)[0];
+      return !!t && (wanted.indexOf(stemmer.stem(t)) >= 0 || (prefix.length >= 2 && t.indexOf(prefix) === 0));
+    });
+    var first = Math.max(0, marks.indexOf(true));
+    var start = Math.max(0, first - 8), end = Math.min(words.length, start + 30);
+    var p = document.createElement("p");
+    p.className = "result-snippet";
+    if (start > 0) p.appendChild(document.createTextNode("… "));
+    for (var i = start; i < end; i++) {
+      if (marks[i]) {
+        var m = document.createElement("mark");
+        m.textContent = words[i];
+        p.appendChild(m);
+      } else {
+        p.appendChild(document.createTextNode(words[i]));
+      }
+      p.appendChild(document.createTextNode(" "));
+    }
+    if (end < words.length) p.appendChild(document.createTextNode("…"));
+    return p;
+  }
+
+  function show(query, docs) {
+    list.textContent = "";
+    if (!docs.length) {
+      status.textContent = query.trim() ? status.getAttribute("data-no-results") : "";
+      return Promise.resolve();
+    }
+    var chunks = {};
+    docs.forEach(function (d) { chunks[Math.floor(d / meta.chunk)] = 1; });
+    return Promise.all(Object.keys(chunks).map(function (c) {
+      return load("dokumen/" + c + ".json").then(function (data) { return [Number(c), data]; });
+    })).then(function (loaded) {
+      var byChunk = {};
+      loaded.forEach(function (l) { byChunk[l[0]] = l[1]; });
+      docs.forEach(function (d) {
+        var data = byChunk[Math.floor(d / meta.chunk)], i = d % meta.chunk;
+        var row = data[0][i], text = data[1][i];
+        var li = document.createElement("li");
+        li.className = "result";
+        var a = document.createElement("a");
+        a.href = "../" + row[0];
+        a.textContent = row[1];
+        li.appendChild(a);
+        if (row[2]) {
+          var h = document.createElement("p");
+          h.className = "result-heading";
+          h.textContent = row[2];
+          li.appendChild(h);
+        }
+        li.appendChild(snippet(text, query));
+        list.appendChild(li);
+      });
+      status.textContent = docs.length + " " + status.getAttribute("data-results");
+    });
+  }
+
+  var latest = 0;
+  function run(updateUrl) {
+    var query = input.value, ticket = ++latest;
+    if (updateUrl && window.history && history.replaceState) {
+      var params = new URLSearchParams();
+      if (query) params.set("q", query);
+      if (roleSelect.value) params.set("peran", roleSelect.value);
+      if (topicSelect.value) params.set("topik", topicSelect.value);
+      var qs = params.toString();
+      history.replaceState(null, "", qs ? "?" + qs : "./");
+    }
+    return search(query, roleSelect.value, topicSelect.value).then(function (docs) {
+      if (ticket === latest) return show(query, docs);
+    }).catch(function () {
+      status.textContent = status.getAttribute("data-no-results");
+    });
+  }
+
+  var params = new URLSearchParams(location.search);
+  input.value = params.get("q") || "";
+  roleSelect.value = params.get("peran") || "";
+  topicSelect.value = params.get("topik") || "";
+  form.addEventListener("submit", function (e) { e.preventDefault(); run(true); });
+  input.addEventListener("input", function () { run(true); });
+  roleSelect.addEventListener("change", function () { run(true); });
+  topicSelect.addEventListener("change", function () { run(true); });
+  window.bimtekSearchDone = input.value ? run(false) : Promise.resolve();
+})();
