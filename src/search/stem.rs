@@ -259,20 +259,20 @@ impl Context<'_> {
         }
     }
 
+    /// Records the removal of a prefix that leaves `result`.
+    fn remove_prefix(&mut self, result: String) {
+        let removed = self.current.replacen(&result, "", 1);
+        let subject = std::mem::replace(&mut self.current, result.clone());
+        self.removals.push(Removal { subject, result, removed, affix: Affix::DerivationalPrefix });
+    }
+
     /// Tries the prefix visitors in order until one removes a prefix.
     fn one_prefix(&mut self) {
         let before = self.removals.len();
         let plain = self.stemmer.plain_prefix.clone();
         let result = plain.replace(&self.current, "").into_owned();
         if result != self.current {
-            let removed = self.current[..self.current.len() - result.len()].to_owned();
-            self.removals.push(Removal {
-                subject: self.current.clone(),
-                result: result.clone(),
-                removed,
-                affix: Affix::DerivationalPrefix,
-            });
-            self.current = result;
+            self.remove_prefix(result);
         }
         if self.found() || self.removals.len() > before {
             return;
@@ -288,14 +288,7 @@ impl Context<'_> {
                 }
             }
             if let Some(result) = result {
-                let removed = self.current.replacen(&result, "", 1);
-                self.removals.push(Removal {
-                    subject: self.current.clone(),
-                    result: result.clone(),
-                    removed,
-                    affix: Affix::DerivationalPrefix,
-                });
-                self.current = result;
+                self.remove_prefix(result);
             }
             if self.found() || self.removals.len() > before {
                 return;

@@ -37,6 +37,15 @@ fn dom_at(p: &Project, page: &str, utc_millis: i64) -> Page {
     let clocked = format!("{}<script src=\"fixed-clock.js\"></script>{}", &html[..head], &html[head..]);
     let test_page = dir.join("clock-test.html");
     std::fs::write(&test_page, clocked).unwrap();
+    dump_dom(&url(&test_page))
+}
+
+fn url(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// Loads `address` in headless Chromium and returns the DOM its scripts leave.
+fn dump_dom(address: &str) -> Page {
     let profile = tempfile::tempdir().unwrap();
     let output = Command::new(chromium())
         .args([
@@ -49,19 +58,15 @@ fn dom_at(p: &Project, page: &str, utc_millis: i64) -> Page {
             "--disable-component-update",
             "--disable-sync",
             "--allow-file-access-from-files",
-            "--virtual-time-budget=5000",
+            "--virtual-time-budget=10000",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--dump-dom")
-        .arg(url(&test_page))
+        .arg(address)
         .output()
         .unwrap();
     assert!(output.status.success(), "chromium failed: {}", String::from_utf8_lossy(&output.stderr));
     Page { html: scraper::Html::parse_document(&String::from_utf8_lossy(&output.stdout)) }
-}
-
-fn url(path: &Path) -> String {
-    format!("file://{}", path.display())
 }
 
 /// (title, state class, label) of every event on the page.
@@ -178,24 +183,7 @@ fn browser_and_rust_stemmers_agree_on_every_word() {
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><script src=\"data.js\"></script><script src=\"stem.js\"></script><script src=\"run.js\"></script></body></html>",
     )
     .unwrap();
-    let profile = tempfile::tempdir().unwrap();
-    let output = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--allow-file-access-from-files",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(url(&dir.path().join("index.html")))
-        .output()
-        .unwrap();
-    let dom = Page { html: scraper::Html::parse_document(&String::from_utf8_lossy(&output.stdout)) };
+    let dom = dump_dom(&url(&dir.path().join("index.html")));
     let text = dom
         .html
         .select(&crate::harness::sel("#out"))
@@ -250,28 +238,6 @@ fn serve(root: std::path::PathBuf) -> u16 {
     port
 }
 
-fn dom_of(address: &str) -> Page {
-    let profile = tempfile::tempdir().unwrap();
-    let output = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=10000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(address)
-        .output()
-        .unwrap();
-    Page { html: scraper::Html::parse_document(&String::from_utf8_lossy(&output.stdout)) }
-}
-
 #[test]
 fn search_finds_affixed_forms_prefixes_and_acronyms_and_shows_queries_as_text() {
     let p = Project::sample();
@@ -282,7 +248,7 @@ fn search_finds_affixed_forms_prefixes_and_acronyms_and_shows_queries_as_text() 
             .bytes()
             .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
             .collect();
-        dom_of(&format!("http://127.0.0.1:{port}/landak/cari/?q={q}"))
+        dump_dom(&format!("http://127.0.0.1:{port}/landak/cari/?q={q}"))
     };
     // An affixed form finds the module about its root, with the word highlighted.
     let page = results("mencoblos");
