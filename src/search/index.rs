@@ -1,7 +1,7 @@
 //! The search index of one regency, as static files the browser fetches only in part:
 //! `cari/meta.json` (document count, lengths, filters, the stemmer's rules and the roots it needs),
 //! `cari/indeks/<xx>.json` (postings of the terms starting with `xx`) and `cari/dokumen/<n>.json`
-//! (titles and texts of 64 documents, for the results shown). Pure and deterministic.
+//! (titles and texts of 16 documents, for the results shown). Pure and deterministic.
 
 use std::collections::BTreeMap;
 
@@ -21,7 +21,7 @@ pub struct Doc {
     pub topic: Option<String>,
 }
 
-pub const CHUNK: usize = 64;
+pub const CHUNK: usize = 16;
 const TITLE_WEIGHT: u32 = 3;
 const HEADING_WEIGHT: u32 = 2;
 

@@ -272,6 +272,12 @@ fn search_finds_affixed_forms_prefixes_and_acronyms_and_shows_queries_as_text() 
         "{:?}",
         page.texts(".result mark")
     );
+    // A topic filter keeps only that topic's modules; the URL carries it.
+    let page = dump_dom(&format!("http://127.0.0.1:{port}/landak/cari/?q=surat+suara&topik=logistik"));
+    let hrefs = page.attrs(".result > a", "href");
+    assert!(!hrefs.is_empty() && hrefs.iter().all(|h| h.starts_with("../modul/logistik-pemilihan/")), "{hrefs:?}");
+    let unfiltered = results("surat suara").attrs(".result > a", "href");
+    assert!(unfiltered.iter().any(|h| !h.contains("logistik-pemilihan")), "{unfiltered:?}");
     // Nothing found says so.
     let page = results("xylofonzz");
     assert_eq!(page.html.select(&crate::harness::sel(".result")).count(), 0);
