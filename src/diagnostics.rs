@@ -174,14 +174,6 @@ impl Diagnostics {
         self.items.iter().any(Diagnostic::is_error)
     }
 
-    pub fn error_count(&self) -> usize {
-        self.items.iter().filter(|d| d.is_error()).count()
-    }
-
-    pub fn warning_count(&self) -> usize {
-        self.items.len() - self.error_count()
-    }
-
     /// Sorted by file, then position, then text; exact duplicates removed.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by(|a, b| {
@@ -192,9 +184,6 @@ impl Diagnostics {
         self.items
     }
 }
-
-/// Returns `Ok(value)` when no error was collected, otherwise the diagnostics.
-pub type Outcome<T> = Result<T, Diagnostics>;
 
 #[cfg(test)]
 mod tests {

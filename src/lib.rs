@@ -147,7 +147,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     if let Err(d) = check_output_dir(&options.root, &out) {
         return Err(Failure { diagnostics: vec![d] });
     }
-    let (output, mut report) = generate(options)?;
+    let (output, report) = generate(options)?;
     if let Err(e) = output.write(&out) {
         let d = Diagnostic::error(&out, format!("could not write the site: {e}"))
             .with_hint("the previous site in the output folder was left as it was; check free space and permissions");
@@ -155,7 +155,6 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         diagnostics.push(d);
         return Err(Failure { diagnostics });
     }
-    report.seconds = report.seconds.max(0.0);
     Ok(report)
 }
 

@@ -76,14 +76,6 @@ impl Output {
         self.files.is_empty()
     }
 
-    pub fn contains(&self, path: &str) -> bool {
-        self.files.contains_key(path)
-    }
-
-    pub fn paths(&self) -> impl Iterator<Item = &str> {
-        self.files.keys().map(String::as_str)
-    }
-
     /// Writes everything to `out`, replacing its previous content only once all is written.
     pub fn write(&self, out: &Path) -> io::Result<()> {
         let parent = match out.parent() {
@@ -131,15 +123,6 @@ impl Output {
             }
             .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", target.display())))
         })
-    }
-
-    /// The bytes of a file held in memory (tests and the dev server read output without disk).
-    pub fn bytes(&self, path: &str) -> Option<std::borrow::Cow<'_, [u8]>> {
-        match &self.files.get(path)?.0 {
-            Body::Bytes(b) => Some(b.as_slice().into()),
-            Body::Static(b) => Some((*b).into()),
-            Body::Copy(src) => fs::read(src).ok().map(Into::into),
-        }
     }
 }
 

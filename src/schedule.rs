@@ -222,6 +222,29 @@ pub fn parse(path: &Path, text: &str, slug: &str, scope: &Scope, config: &Config
     }
 }
 
+/// An event's id within its regency: `<schedule>-<title slug>`, numbered when a schedule repeats
+/// a title. It names the event's own `.ics` file and, with the regency, makes its UID — so editing
+/// an event's date or time updates it in calendars instead of adding a copy.
+pub fn event_ids(events: &[&Event]) -> Vec<String> {
+    let mut used = std::collections::HashSet::new();
+    events
+        .iter()
+        .map(|e| {
+            let title = crate::markdown::slugify(&e.title);
+            let title = if title.is_empty() { "acara".to_owned() } else { title };
+            let base = format!("{}-{title}", e.schedule);
+            // "Rapat", "Rapat", "Rapat 2" must not give two `rapat-2`: skip ids already taken.
+            let mut id = base.clone();
+            let mut n = 2;
+            while !used.insert(id.clone()) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+            id
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,5 +288,18 @@ mod tests {
         assert_eq!(lines[4], (14, "unknown role `kpu`".to_owned()));
         assert_eq!(lines[5].0, 15);
         assert!(lines[5].1.contains("has no date"));
+    }
+
+    #[test]
+    fn repeated_titles_get_ids_that_never_collide() {
+        let text = "title: T\nevents:\n  - {title: Rapat, date: 2024-01-01}\n  - {title: Rapat, date: 2024-01-02}\n  - {title: Rapat 2, date: 2024-01-03}\n";
+        let config = Config::parse(
+            Path::new("b.yaml"),
+            "title: T\nbase_url: https://x.example\nroles:\n  k: {name: K}\ntopics:\n  t: {name: T}\n",
+        )
+        .unwrap();
+        let schedule = parse(Path::new("s.yaml"), text, "s", &Scope::National, &config).unwrap();
+        let events: Vec<&Event> = schedule.events.iter().collect();
+        assert_eq!(event_ids(&events), ["s-rapat", "s-rapat-2", "s-rapat-2-2"]);
     }
 }

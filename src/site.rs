@@ -48,6 +48,8 @@ pub struct Regency {
     pub modules: Vec<Arc<Module>>,
     /// Sorted by start date, end date, time, title.
     pub events: Vec<Arc<Event>>,
+    /// Stable id of each event, in the order of `events` (anchors, `.ics` names, UIDs).
+    pub event_ids: Vec<String>,
 }
 
 impl Regency {
@@ -148,7 +150,8 @@ pub fn assemble(
                 b.position.line,
             ))
         });
-        site_regencies.push(Regency { slug, info, modules, events });
+        let event_ids = schedule::event_ids(&events.iter().map(AsRef::as_ref).collect::<Vec<_>>());
+        site_regencies.push(Regency { slug, info, modules, events, event_ids });
     }
     check_events(&site_regencies, problems);
     let skip = References { national: &national, unparsed: &unparsed, drafts: &drafts };

@@ -4,31 +4,7 @@
 
 use crate::content::regency::Zone;
 use crate::date::Date;
-use crate::markdown::slugify;
 use crate::schedule::Event;
-
-/// An event's id within its regency: `<schedule>-<title slug>`, numbered when a schedule repeats
-/// a title. It names the event's own `.ics` file and, with the regency, makes its UID — so editing
-/// an event's date or time updates it in calendars instead of adding a copy.
-pub fn event_ids(events: &[&Event]) -> Vec<String> {
-    let mut used = std::collections::HashSet::new();
-    events
-        .iter()
-        .map(|e| {
-            let title = slugify(&e.title);
-            let title = if title.is_empty() { "acara".to_owned() } else { title };
-            let base = format!("{}-{title}", e.schedule);
-            // "Rapat", "Rapat", "Rapat 2" must not give two `rapat-2`: skip ids already taken.
-            let mut id = base.clone();
-            let mut n = 2;
-            while !used.insert(id.clone()) {
-                id = format!("{base}-{n}");
-                n += 1;
-            }
-            id
-        })
-        .collect()
-}
 
 /// One event as the feed needs it.
 pub struct FeedEvent<'a> {
@@ -57,28 +33,13 @@ fn compact(date: Date) -> String {
 
 /// `YYYYMMDDTHHMMSSZ` of a Unix time.
 fn utc(seconds: i64) -> String {
-    let date = from_days(seconds.div_euclid(86_400));
+    let date = Date::from_days_since_epoch(seconds.div_euclid(86_400));
     let s = seconds.rem_euclid(86_400);
     format!("{}T{:02}{:02}{:02}Z", compact(date), s / 3600, s % 3600 / 60, s % 60)
 }
 
 fn next_day(date: Date) -> Date {
-    let days = date.days_since_epoch() + 1;
-    from_days(days)
-}
-
-/// Inverse of `days_since_epoch` (Howard Hinnant's `civil_from_days`).
-fn from_days(z: i64) -> Date {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-    Date { year, month, day }
+    Date::from_days_since_epoch(date.days_since_epoch() + 1)
 }
 
 /// TEXT value escaping (RFC 5545 3.3.11).
@@ -220,26 +181,6 @@ mod tests {
     fn unix_times_format_as_utc() {
         assert_eq!(utc(0), "19700101T000000Z");
         assert_eq!(utc(1_732_638_600), "20241126T163000Z");
-    }
-
-    #[test]
-    fn repeated_titles_get_ids_that_never_collide() {
-        let text = "title: T\nevents:\n  - {title: Rapat, date: 2024-01-01}\n  - {title: Rapat, date: 2024-01-02}\n  - {title: Rapat 2, date: 2024-01-03}\n";
-        let config = crate::config::Config::parse(
-            std::path::Path::new("b.yaml"),
-            "title: T\nbase_url: https://x.example\nroles:\n  k: {name: K}\ntopics:\n  t: {name: T}\n",
-        )
-        .unwrap();
-        let schedule = crate::schedule::parse(
-            std::path::Path::new("s.yaml"),
-            text,
-            "s",
-            &crate::content::Scope::National,
-            &config,
-        )
-        .unwrap();
-        let events: Vec<&Event> = schedule.events.iter().collect();
-        assert_eq!(event_ids(&events), ["s-rapat", "s-rapat-2", "s-rapat-2-2"]);
     }
 
     #[test]

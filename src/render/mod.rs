@@ -192,8 +192,7 @@ fn search_files(site: &Site, regency: &Regency, stemmer: &crate::search::stem::S
             });
         }
     }
-    let ids = timeline::event_ids(regency);
-    for (event, id) in regency.events.iter().zip(&ids) {
+    for (event, id) in regency.events.iter().zip(&regency.event_ids) {
         let date = views::date_span(event.start, event.end, site.config.language);
         let note = event.note.as_deref().map(crate::markdown::plain_text).unwrap_or_default();
         docs.push(Doc {
@@ -319,12 +318,12 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
     let catalog = &theme.catalog;
     let slug = &regency.slug;
     let mut jobs = Vec::new();
-    let ids = timeline::event_ids(regency);
+    let ids = &regency.event_ids;
     let events_for = |base: &str, filter: &dyn Fn(&crate::schedule::Event) -> bool| -> Vec<views::EventView> {
         regency
             .events
             .iter()
-            .zip(&ids)
+            .zip(ids)
             .filter(|(e, _)| filter(e))
             .map(|(e, id)| event_view(e, id, regency, config, catalog, base))
             .collect()
@@ -400,7 +399,7 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
         jobs.push(Job { path: format!("{slug}/peran/{}/index.html", role.key), template: "role.html", context: ctx });
     }
 
-    jobs.extend(timeline::timeline_jobs(site, theme, regency, &ids));
+    jobs.extend(timeline::timeline_jobs(site, theme, regency));
 
     let search = regency_context(site, theme, regency, "../", "cari/", "search");
     jobs.push(Job { path: format!("{slug}/cari/index.html"), template: "search.html", context: search });

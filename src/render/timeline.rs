@@ -10,11 +10,6 @@ use crate::schedule::Event;
 use crate::site::{Regency, Site};
 use crate::theme::Theme;
 
-/// Ids of the regency's events, in the order of `regency.events`.
-pub fn event_ids(regency: &Regency) -> Vec<String> {
-    ical::event_ids(&regency.events.iter().map(AsRef::as_ref).collect::<Vec<_>>())
-}
-
 #[derive(Serialize)]
 struct Month {
     label: String,
@@ -39,18 +34,18 @@ struct PhaseSpan {
     count: usize,
 }
 
-fn selected<'a>(regency: &'a Regency, ids: &'a [String], role: Option<&'a str>) -> Vec<(&'a Event, &'a str)> {
+fn selected<'a>(regency: &'a Regency, role: Option<&'a str>) -> Vec<(&'a Event, &'a str)> {
     regency
         .events
         .iter()
-        .zip(ids)
+        .zip(&regency.event_ids)
         .filter(|(e, _)| role.is_none_or(|r| e.roles.is_empty() || e.roles.iter().any(|k| k == r)))
         .map(|(e, id)| (e.as_ref(), id.as_str()))
         .collect()
 }
 
 /// `jadwal/` and `jadwal/<role>/`.
-pub fn timeline_jobs(site: &Site, theme: &Theme, regency: &Regency, ids: &[String]) -> Vec<Job> {
+pub fn timeline_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
     let config = &site.config;
     let language = config.language;
     let mut jobs = Vec::new();
@@ -60,7 +55,7 @@ pub fn timeline_jobs(site: &Site, theme: &Theme, regency: &Regency, ids: &[Strin
             None => ("../", "jadwal/".to_owned()),
             Some(r) => ("../../", format!("jadwal/{}/", r.key)),
         };
-        let events = selected(regency, ids, role.map(|r| r.key.as_str()));
+        let events = selected(regency, role.map(|r| r.key.as_str()));
         let mut months: Vec<Month> = Vec::new();
         let mut phases: Vec<PhaseSpan> = Vec::new();
         for (event, id) in &events {
@@ -119,7 +114,6 @@ pub fn timeline_jobs(site: &Site, theme: &Theme, regency: &Regency, ids: &[Strin
 /// The regency's feed, one per role, and one file per event, as (output path, bytes).
 pub fn feeds(site: &Site, regency: &Regency, stamp: Option<i64>) -> Vec<(String, Vec<u8>)> {
     let config = &site.config;
-    let ids = event_ids(regency);
     let domain = config.base_url.split("://").nth(1).and_then(|rest| rest.split(['/', ':']).next()).unwrap_or("bimtek");
     let site_url = format!("{}{}/", config.base_url, regency.slug);
     let feed_event = |event: &'_ Event, id: &str| -> (String, Vec<String>) {
@@ -153,13 +147,13 @@ pub fn feeds(site: &Site, regency: &Regency, stamp: Option<i64>) -> Vec<(String,
     };
     let slug = &regency.slug;
     let mut files = Vec::new();
-    let all = selected(regency, &ids, None);
+    let all = selected(regency, None);
     files.push((
         format!("{slug}/jadwal/kalender.ics"),
         build(&format!("{} · {}", config.title, regency.info.name), &all),
     ));
     for role in &config.roles {
-        let events = selected(regency, &ids, Some(&role.key));
+        let events = selected(regency, Some(&role.key));
         let name = format!("{} {} · {}", config.title, role.name, regency.info.name);
         files.push((format!("{slug}/jadwal/{}/kalender.ics", role.key), build(&name, &events)));
     }
