@@ -164,6 +164,22 @@ impl Serialize for Date {
     }
 }
 
+/// "Rabu, 27 November 2024", "24–26 November 2024", "25 September – 23 November 2024".
+pub fn span(start: Date, end: Date, language: Language) -> String {
+    if start == end {
+        return start.long(language);
+    }
+    let (s, e) = (start.medium(language), end.medium(language));
+    if start.year == end.year && start.month == end.month {
+        format!("{}–{e}", start.day)
+    } else if start.year == end.year {
+        let without_year = s.trim_end_matches(&format!(" {}", start.year)).to_owned();
+        format!("{without_year} – {e}")
+    } else {
+        format!("{s} – {e}")
+    }
+}
+
 /// Matches a weekday name a trainer wrote against the Indonesian names, forgiving case and "Jum'at".
 pub fn normalize_weekday(text: &str) -> Option<&'static str> {
     let folded: String = text.trim().to_lowercase().chars().filter(|c| c.is_alphabetic()).collect();
@@ -231,6 +247,15 @@ impl TimeRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_are_written_the_indonesian_way() {
+        let d = |s: &str| Date::parse(s).unwrap();
+        assert_eq!(span(d("2024-11-27"), d("2024-11-27"), Language::Id), "Rabu, 27 November 2024");
+        assert_eq!(span(d("2024-11-24"), d("2024-11-26"), Language::Id), "24–26 November 2024");
+        assert_eq!(span(d("2024-09-25"), d("2024-11-23"), Language::Id), "25 September – 23 November 2024");
+        assert_eq!(span(d("2024-12-30"), d("2025-01-02"), Language::Id), "30 Desember 2024 – 2 Januari 2025");
+    }
 
     #[test]
     fn voting_day_is_a_wednesday() {

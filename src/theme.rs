@@ -38,6 +38,7 @@ const STATICS: &[(&str, &[u8])] = &[
     ("timeline.js", include_bytes!("../themes/default/static/timeline.js")),
     ("stem.js", include_bytes!("../themes/default/static/stem.js")),
     ("search.js", include_bytes!("../themes/default/static/search.js")),
+    ("icon.svg", include_bytes!("../themes/default/static/icon.svg")),
 ];
 
 /// Where a static file of the theme comes from.

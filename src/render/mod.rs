@@ -172,41 +172,9 @@ pub fn render(
 
 /// The regency's modules, section by section, and its events, indexed for the search page.
 fn search_files(site: &Site, regency: &Regency, stemmer: &crate::search::stem::Stemmer) -> Vec<(String, Vec<u8>)> {
-    use crate::search::index::{self, Doc};
-    let mut docs = Vec::new();
-    for module in &regency.modules {
-        for section in &module.sections {
-            docs.push(Doc {
-                url: match &section.anchor {
-                    Some(a) => format!("modul/{}/#{a}", module.slug),
-                    None => format!("modul/{}/", module.slug),
-                },
-                title: module.title.clone(),
-                heading: section.heading.clone(),
-                text: match (&section.anchor, &module.summary) {
-                    (None, Some(summary)) => format!("{summary} {}", section.text),
-                    _ => section.text.clone(),
-                },
-                roles: module.roles.clone(),
-                topic: Some(module.topic.clone()),
-            });
-        }
-    }
-    for (event, id) in regency.events.iter().zip(&regency.event_ids) {
-        let date = views::date_span(event.start, event.end, site.config.language);
-        let note = event.note.as_deref().map(crate::markdown::plain_text).unwrap_or_default();
-        docs.push(Doc {
-            url: format!("jadwal/#acara-{id}"),
-            title: event.title.clone(),
-            heading: date,
-            text: [event.location.clone().unwrap_or_default(), event.phase.clone().unwrap_or_default(), note].join(" "),
-            roles: event.roles.clone(),
-            topic: None,
-        });
-    }
     let roles: Vec<&str> = site.config.roles.iter().map(|t| t.key.as_str()).collect();
     let topics: Vec<&str> = site.config.topics.iter().map(|t| t.key.as_str()).collect();
-    index::build(&docs, stemmer, &roles, &topics)
+    crate::search::index::build(&crate::search::docs::regency_docs(site, regency), stemmer, &roles, &topics)
 }
 
 /// A relative path as `/`-joined components; a `\\` inside a name stays in it (and is refused).

@@ -85,7 +85,7 @@ pub fn timeline_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> 
         let phases: Vec<Phase> = phases
             .into_iter()
             .map(|p| Phase {
-                dates: super::views::date_span(p.start, p.end, language),
+                dates: crate::date::span(p.start, p.end, language),
                 name: p.name,
                 first: p.first,
                 count: p.count,

@@ -3,8 +3,7 @@
 
 use serde::Serialize;
 
-use crate::config::{Config, Language, Term};
-use crate::date::Date;
+use crate::config::{Config, Term};
 use crate::i18n::Catalog;
 use crate::markdown;
 use crate::schedule::Event;
@@ -54,22 +53,6 @@ pub struct TermLink {
     pub key: String,
     pub name: String,
     pub url: String,
-}
-
-/// "Rabu, 27 November 2024", "24–26 November 2024", "25 September – 23 November 2024".
-pub fn date_span(start: Date, end: Date, language: Language) -> String {
-    if start == end {
-        return start.long(language);
-    }
-    let (s, e) = (start.medium(language), end.medium(language));
-    if start.year == end.year && start.month == end.month {
-        format!("{}–{e}", start.day)
-    } else if start.year == end.year {
-        let without_year = s.trim_end_matches(&format!(" {}", start.year)).to_owned();
-        format!("{without_year} – {e}")
-    } else {
-        format!("{s} – {e}")
-    }
 }
 
 pub fn term_view<'a>(term: &'a Term, base: &str, section: &str, count: usize) -> TermView<'a> {
@@ -123,7 +106,7 @@ pub fn event_view(
         id: id.to_owned(),
         ics: format!("{base}jadwal/acara/{id}.ics"),
         title: event.title.clone(),
-        date: date_span(event.start, event.end, language),
+        date: crate::date::span(event.start, event.end, language),
         start: event.start.to_string(),
         end: event.end.to_string(),
         time: event.time.map(|t| t.display(regency.info.timezone.abbreviation())),
@@ -134,22 +117,5 @@ pub fn event_view(
         note_html,
         schedule: event.schedule_title.clone(),
         local: event.scope != crate::content::Scope::National,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(s: &str) -> Date {
-        Date::parse(s).unwrap()
-    }
-
-    #[test]
-    fn spans_are_written_the_indonesian_way() {
-        assert_eq!(date_span(d("2024-11-27"), d("2024-11-27"), Language::Id), "Rabu, 27 November 2024");
-        assert_eq!(date_span(d("2024-11-24"), d("2024-11-26"), Language::Id), "24–26 November 2024");
-        assert_eq!(date_span(d("2024-09-25"), d("2024-11-23"), Language::Id), "25 September – 23 November 2024");
-        assert_eq!(date_span(d("2024-12-30"), d("2025-01-02"), Language::Id), "30 Desember 2024 – 2 Januari 2025");
     }
 }

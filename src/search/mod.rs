@@ -1,4 +1,6 @@
-//! Stage 6, search: Indonesian stemming (and, in time, the index shards the browser loads).
+//! Stage 6, search: which pages a regency's search finds, Indonesian stemming, and the index shards
+//! the browser loads.
 
+pub mod docs;
 pub mod index;
 pub mod stem;

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use crate::harness::{Page, Project};
 
-fn chromium() -> String {
+pub fn chromium() -> String {
     let candidates =
         [std::env::var("BIMTEK_CHROMIUM").unwrap_or_default(), "chromium".into(), "chromium-browser".into()];
     candidates
@@ -15,6 +15,18 @@ fn chromium() -> String {
         .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
         .expect("browser tests need Chromium: `apt-get install chromium` (or set BIMTEK_CHROMIUM)")
 }
+
+/// How every test runs Chromium: headless, no sandbox (CI runs as root), nothing fetched from Google.
+pub const HEADLESS_FLAGS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
 
 /// Loads `page` (a file of the built site) with `Date` fixed at `utc_millis`, and returns the DOM
 /// after its scripts ran.
@@ -48,18 +60,8 @@ fn url(path: &Path) -> String {
 fn dump_dom(address: &str) -> Page {
     let profile = tempfile::tempdir().unwrap();
     let output = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--allow-file-access-from-files",
-            "--virtual-time-budget=10000",
-        ])
+        .args(HEADLESS_FLAGS)
+        .args(["--allow-file-access-from-files", "--virtual-time-budget=10000"])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--dump-dom")
         .arg(address)
@@ -201,90 +203,3 @@ fn browser_and_rust_stemmers_agree_on_every_word() {
     assert!(disagreements.is_empty(), "{} disagreements:\n{}", disagreements.len(), disagreements.join("\n"));
 }
 
-/// Serves `root` over HTTP on a free loopback port, for pages that fetch (file:// cannot).
-fn serve(root: std::path::PathBuf) -> u16 {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(10_000) {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = String::new();
-            let _ = BufReader::new(&stream).read_line(&mut request);
-            let path = request.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/").to_owned();
-            let mut file = root.join(path.trim_start_matches('/'));
-            if path.ends_with('/') {
-                file = file.join("index.html");
-            }
-            let (status, body) = match (path.contains(".."), std::fs::read(&file)) {
-                (false, Ok(body)) => ("200 OK", body),
-                _ => ("404 Not Found", Vec::new()),
-            };
-            let kind = match file.extension().and_then(|e| e.to_str()) {
-                Some("html") => "text/html; charset=utf-8",
-                Some("js") => "text/javascript",
-                Some("json") => "application/json",
-                Some("css") => "text/css",
-                _ => "application/octet-stream",
-            };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(&body);
-        }
-    });
-    port
-}
-
-#[test]
-fn search_finds_affixed_forms_prefixes_and_acronyms_and_shows_queries_as_text() {
-    let p = Project::sample();
-    p.build().assert_ok();
-    let port = serve(p.out());
-    let results = |query: &str| -> Page {
-        let q: String = query
-            .bytes()
-            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-            .collect();
-        dump_dom(&format!("http://127.0.0.1:{port}/landak/cari/?q={q}"))
-    };
-    // An affixed form finds the module about its root, with the word highlighted.
-    let page = results("mencoblos");
-    let top = page.attrs(".result > a", "href");
-    assert!(!top.is_empty(), "no results for mencoblos");
-    assert!(top[0].starts_with("../modul/pemungutan-suara-di-tps/"), "{top:?}");
-    assert!(
-        page.texts(".result mark").iter().any(|m| m.to_lowercase().contains("coblos")),
-        "{:?}",
-        page.texts(".result mark")
-    );
-    // A word being typed matches as a prefix.
-    let page = results("rekapitul");
-    assert!(page.attrs(".result > a", "href").iter().any(|h| h.contains("rekapitulasi-tingkat-kecamatan")));
-    // Acronyms as typed.
-    let page = results("DPTb");
-    let hrefs = page.attrs(".result > a", "href");
-    assert!(hrefs.iter().take(3).any(|h| h.contains("modul/daftar-pemilih/")), "{hrefs:?}");
-    assert!(
-        page.texts(".result mark").iter().all(|m| m.to_lowercase().contains("dptb")),
-        "{:?}",
-        page.texts(".result mark")
-    );
-    // A topic filter keeps only that topic's modules; the URL carries it.
-    let page = dump_dom(&format!("http://127.0.0.1:{port}/landak/cari/?q=surat+suara&topik=logistik"));
-    let hrefs = page.attrs(".result > a", "href");
-    assert!(!hrefs.is_empty() && hrefs.iter().all(|h| h.starts_with("../modul/logistik-pemilihan/")), "{hrefs:?}");
-    let unfiltered = results("surat suara").attrs(".result > a", "href");
-    assert!(unfiltered.iter().any(|h| !h.contains("logistik-pemilihan")), "{unfiltered:?}");
-    // Nothing found says so.
-    let page = results("xylofonzz");
-    assert_eq!(page.html.select(&crate::harness::sel(".result")).count(), 0);
-    assert_eq!(page.text("#status"), "Tidak ada hasil untuk pencarian ini.");
-    // A query holding HTML stays text: in the box, and nowhere as an element.
-    let evil = "<img src=x onerror=alert(1)>";
-    let page = results(evil);
-    assert_eq!(page.attrs("#q", "value").len(), 0, "the value is set by script, not as markup");
-    assert_eq!(page.html.select(&crate::harness::sel("main img")).count(), 0);
-}

@@ -160,3 +160,48 @@ impl Page {
         self.html.select(&sel(css)).filter_map(|e| e.value().attr(attr).map(str::to_owned)).collect()
     }
 }
+
+/// The policy the test server sends with every response: the strictest a committee site should
+/// get, with no `unsafe-eval`, no `wasm-unsafe-eval`, no inline code, and HTML sinks closed by
+/// Trusted Types, so a script that needs any of them fails its test.
+pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    object-src 'none'; base-uri 'self'; form-action 'self'; require-trusted-types-for 'script'";
+
+/// Serves `root` over HTTP on a free loopback port, as static hosting would, under [`STRICT_CSP`].
+pub fn serve(root: PathBuf) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = String::new();
+            let _ = BufReader::new(&stream).read_line(&mut request);
+            let path = request.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/").to_owned();
+            let mut file = root.join(path.trim_start_matches('/'));
+            if path.ends_with('/') {
+                file = file.join("index.html");
+            }
+            let (status, body) = match (path.contains(".."), fs::read(&file)) {
+                (false, Ok(body)) => ("200 OK", body),
+                _ => ("404 Not Found", Vec::new()),
+            };
+            let kind = match file.extension().and_then(|e| e.to_str()) {
+                Some("html") => "text/html; charset=utf-8",
+                Some("js") => "text/javascript",
+                Some("json") => "application/json",
+                Some("css") => "text/css",
+                Some("svg") => "image/svg+xml",
+                _ => "application/octet-stream",
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\
+                 Content-Security-Policy: {STRICT_CSP}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    port
+}

@@ -3,5 +3,7 @@
 mod bad_input;
 mod browser;
 mod build;
+mod cdp;
 mod harness;
+mod search;
 mod timeline;

@@ -156,6 +156,7 @@
   var latest = 0;
   function run(updateUrl) {
     var query = input.value, ticket = ++latest;
+    list.setAttribute("aria-busy", "true");
     if (updateUrl && window.history && history.replaceState) {
       var params = new URLSearchParams();
       if (query) params.set("q", query);
@@ -167,9 +168,23 @@
     return search(query, roleSelect.value, topicSelect.value).then(function (docs) {
       if (ticket === latest) return show(query, docs);
     }).catch(function () {
-      status.textContent = status.getAttribute("data-no-results");
+      if (ticket === latest) status.textContent = status.getAttribute("data-no-results");
+    }).then(function () {
+      if (ticket === latest) list.setAttribute("aria-busy", "false");
     });
   }
+
+  // Arrow keys walk from the box through the result links and back; Escape returns to the box.
+  function links() { return [].slice.call(list.querySelectorAll(".result > a")); }
+  function step(e) {
+    var all = links(), at = all.indexOf(document.activeElement), next = null;
+    if (e.key === "ArrowDown") next = e.target === input ? all[0] : all[at + 1];
+    else if (e.key === "ArrowUp" && at >= 0) next = at === 0 ? input : all[at - 1];
+    else if (e.key === "Escape" && at >= 0) next = input;
+    if (next) { e.preventDefault(); next.focus(); }
+  }
+  input.addEventListener("keydown", step);
+  list.addEventListener("keydown", step);
 
   var params = new URLSearchParams(location.search);
   input.value = params.get("q") || "";

@@ -1,0 +1,60 @@
+//! What a regency's search finds: each section of its modules (its own overrides, not the national
+//! originals), each event of its timeline, and its contacts page. Topic and role pages are left out:
+//! they list modules already indexed, and as results they pushed the sections themselves down.
+
+use super::index::Doc;
+use crate::markdown::plain_text;
+use crate::date;
+use crate::site::{Regency, Site};
+
+pub fn regency_docs(site: &Site, regency: &Regency) -> Vec<Doc> {
+    let mut docs = Vec::new();
+    for module in &regency.modules {
+        for section in &module.sections {
+            docs.push(Doc {
+                url: match &section.anchor {
+                    Some(a) => format!("modul/{}/#{a}", module.slug),
+                    None => format!("modul/{}/", module.slug),
+                },
+                title: module.title.clone(),
+                heading: section.heading.clone(),
+                text: match (&section.anchor, &module.summary) {
+                    (None, Some(summary)) => format!("{summary} {}", section.text),
+                    _ => section.text.clone(),
+                },
+                roles: module.roles.clone(),
+                topic: Some(module.topic.clone()),
+            });
+        }
+    }
+    for (event, id) in regency.events.iter().zip(&regency.event_ids) {
+        let note = event.note.as_deref().map(plain_text).unwrap_or_default();
+        docs.push(Doc {
+            url: format!("jadwal/#acara-{id}"),
+            title: event.title.clone(),
+            heading: date::span(event.start, event.end, site.config.language),
+            text: [event.location.clone().unwrap_or_default(), event.phase.clone().unwrap_or_default(), note].join(" "),
+            roles: event.roles.clone(),
+            topic: None,
+        });
+    }
+    let t = |key| site.catalog.get(key).to_owned();
+    let info = &regency.info;
+    let contacts = info.contacts.iter().map(|c| {
+        [Some(&c.name), c.position.as_ref(), c.phone.as_ref(), c.email.as_ref()]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    docs.push(Doc {
+        url: "kontak/".into(),
+        title: t("contacts_title"),
+        heading: format!("{}, {}", info.name, info.province),
+        text: info.office.iter().cloned().chain(contacts).collect::<Vec<_>>().join(" · "),
+        roles: Vec::new(),
+        topic: None,
+    });
+    docs
+}
