@@ -49,6 +49,8 @@ pub struct Report {
     pub regencies: usize,
     pub modules: usize,
     pub files: usize,
+    /// What a phone stores for a full offline copy of each regency.
+    pub offline: Vec<render::offline::OfflineCopy>,
     /// Warnings only; a run with errors is a [`Failure`].
     pub warnings: Vec<Diagnostic>,
     pub seconds: f64,
@@ -118,10 +120,11 @@ pub fn generate(options: &BuildOptions) -> Result<(Output, Report), Failure> {
         &render::RenderOptions { minify: options.minify, timestamp: options.timestamp },
         &mut problems,
     );
-    if let Err(e) =
-        output.add("robots.txt".into(), Body::Bytes(render::robots(&site, &chosen).into_bytes()), "robots.txt")
-    {
-        problems.push(Diagnostic::error("content/static", format!("robots.txt clashes: {e:?}")));
+    let offline = render::offline::add(&site, &chosen, &mut output, &mut problems);
+    for (path, text) in render::host_files(&site, &chosen) {
+        if let Err(e) = output.add(path.into(), Body::Bytes(text.into_bytes()), path) {
+            problems.push(Diagnostic::error("content/static", format!("{path} clashes: {e:?}")));
+        }
     }
     if problems.has_errors() {
         return Err(fail(problems));
@@ -131,6 +134,7 @@ pub fn generate(options: &BuildOptions) -> Result<(Output, Report), Failure> {
         regencies: chosen.len(),
         modules: chosen.iter().map(|r| r.modules.len()).sum(),
         files: output.len(),
+        offline,
         warnings: problems.into_sorted(),
         seconds: started.elapsed().as_secs_f64(),
     };

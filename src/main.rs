@@ -90,4 +90,15 @@ fn print_summary(report: &Report, verb: &str) {
         report.seconds * 1000.0,
         if report.warnings.is_empty() { String::new() } else { format!(" ({} warnings)", report.warnings.len()) },
     );
+    if verb == "built" {
+        for copy in &report.offline {
+            let _ = writeln!(
+                stdout,
+                "  {}: {} files, {:.0} KB kept on a phone for offline use",
+                copy.regency,
+                copy.files,
+                copy.bytes as f64 / 1024.0
+            );
+        }
+    }
 }

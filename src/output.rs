@@ -18,6 +18,17 @@ pub enum Body {
     Copy(PathBuf),
 }
 
+impl Body {
+    /// The bytes of the file, read from its source when it is a copy.
+    pub fn bytes(&self) -> io::Result<std::borrow::Cow<'_, [u8]>> {
+        Ok(match self {
+            Body::Bytes(bytes) => bytes.into(),
+            Body::Static(bytes) => (*bytes).into(),
+            Body::Copy(src) => fs::read(src).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", src.display())))?.into(),
+        })
+    }
+}
+
 /// Every file of a build, by its path relative to the output folder (always `/`-separated).
 #[derive(Debug, Default)]
 pub struct Output {
@@ -66,6 +77,11 @@ impl Output {
         }
         self.files.insert(path, (body, origin.into()));
         Ok(())
+    }
+
+    /// The files whose path starts with `prefix`, in path order.
+    pub fn under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a Body)> + 'a {
+        self.files.range(prefix.to_owned()..).take_while(move |(p, _)| p.starts_with(prefix)).map(|(p, (b, _))| (p.as_str(), b))
     }
 
     pub fn len(&self) -> usize {

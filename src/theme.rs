@@ -39,6 +39,7 @@ const STATICS: &[(&str, &[u8])] = &[
     ("stem.js", include_bytes!("../themes/default/static/stem.js")),
     ("search.js", include_bytes!("../themes/default/static/search.js")),
     ("icon.svg", include_bytes!("../themes/default/static/icon.svg")),
+    ("offline.js", include_bytes!("../themes/default/static/offline.js")),
 ];
 
 /// Where a static file of the theme comes from.

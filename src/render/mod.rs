@@ -1,7 +1,9 @@
 //! Stage 5, render: the model through the theme's tera templates into the files of every site.
 //! Pages are described first (path, template, context), then rendered and minified in parallel.
 
+mod hosting;
 mod ical;
+pub mod offline;
 mod timeline;
 mod views;
 
@@ -16,6 +18,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output::{AddError, Body, Output};
 use crate::site::{Regency, Site};
 use crate::theme::{StaticSource, Theme};
+pub use hosting::{CONTENT_SECURITY_POLICY, host_files};
 use views::{event_view, module_card, role_links, term_view};
 
 pub struct RenderOptions {
@@ -405,13 +408,4 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
     sitemap.insert("urls", &urls);
     jobs.push(Job { path: format!("{slug}/sitemap.xml"), template: "sitemap.xml", context: sitemap });
     jobs
-}
-
-/// `robots.txt` for the host root: everything may be crawled, and here are the sitemaps.
-pub fn robots(site: &Site, regencies: &[&Regency]) -> String {
-    let mut text = String::from("User-agent: *\nAllow: /\n\n");
-    for r in regencies {
-        text.push_str(&format!("Sitemap: {}{}/sitemap.xml\n", site.config.base_url, r.slug));
-    }
-    text
 }

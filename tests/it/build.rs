@@ -359,3 +359,54 @@ fn module_folder_files_and_module_references_in_any_link_form() {
     assert!(p.out().join("alpha/modul/denah/foto tps.svg").is_file());
     assert_eq!(p.page("alpha/modul/denah/index.html").texts(".related-events .event-title"), ["Pemungutan suara"]);
 }
+
+#[test]
+fn each_regency_gets_an_offline_copy_of_every_one_of_its_files() {
+    let p = Project::fixture("basic");
+    let run = p.build();
+    run.assert_ok();
+    let files = snapshot(&p.out());
+    for regency in ["alpha", "beta"] {
+        let worker = String::from_utf8(files[&format!("{regency}/sw.js")].clone()).unwrap();
+        let listed = worker.lines().find_map(|l| l.strip_prefix("const FILES = ")).unwrap().trim_end_matches(';');
+        let listed: BTreeSet<String> = serde_json::from_str(listed).unwrap();
+        let expected: BTreeSet<String> = files
+            .keys()
+            .filter_map(|f| f.strip_prefix(&format!("{regency}/")))
+            .filter(|f| *f != "sw.js")
+            .map(|f| if f == "index.html" { "./".to_owned() } else { f.trim_end_matches("index.html").to_owned() })
+            .collect();
+        assert_eq!(listed, expected);
+        // The build says how much a phone keeps.
+        assert!(run.stdout.contains(&format!("  {regency}: {} files, ", expected.len() + 1)), "{}", run.stdout);
+        // The manifest names the regency and points at icons that exist.
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&files[&format!("{regency}/manifest.webmanifest")]).unwrap();
+        assert!(manifest["name"].as_str().unwrap().ends_with(&p.page(&format!("{regency}/index.html")).text("h1")));
+        for icon in manifest["icons"].as_array().unwrap() {
+            let icon = format!("{regency}/{}", icon["src"].as_str().unwrap());
+            assert!(files[&icon].starts_with(b"\x89PNG"), "{icon}");
+        }
+    }
+    // Every page links the manifest and registers the worker from a file, never inline.
+    let page = p.page("alpha/modul/etika/index.html");
+    assert_eq!(page.attrs("link[rel=manifest]", "href"), ["../../manifest.webmanifest"]);
+    assert_eq!(page.attrs("script[data-worker]", "data-worker"), ["../../sw.js"]);
+    // Hosts that read `_headers` get the policy the pages are tested under.
+    let headers = String::from_utf8(files["_headers"].clone()).unwrap();
+    assert!(headers.contains(&format!("Content-Security-Policy: {}\n", bimtek::render::CONTENT_SECURITY_POLICY)));
+    assert!(headers.contains("/:regency/sw.js\n  Cache-Control: no-cache\n"));
+}
+
+#[test]
+fn a_new_build_gives_a_new_offline_version_and_the_same_build_the_same_one() {
+    let p = Project::fixture("basic");
+    let version = |p: &Project| p.read("output/beta/sw.js").lines().next().unwrap().to_owned();
+    p.build().assert_ok();
+    let first = version(&p);
+    p.build().assert_ok();
+    assert_eq!(version(&p), first);
+    p.edit("content/modules/etika.md", "## Netralitas", "## Netralitas\n\nSatu kalimat baru.");
+    p.build().assert_ok();
+    assert_ne!(version(&p), first);
+}

@@ -134,10 +134,12 @@ impl Browser {
         result["result"]["value"].clone()
     }
 
-    /// Waits (up to 10 s) until `condition` is true in the page.
+    /// Waits (up to 10 s) until `condition` (a value or a promise) is true in the page; while a page
+    /// is loading it may throw.
     pub fn wait_for(&mut self, condition: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
-        while self.eval(&format!("!!({condition})")) != json!(true) {
+        let check = format!("(async function () {{ try {{ return !!(await ({condition})); }} catch (e) {{ return false; }} }})()");
+        while self.eval(&check) != json!(true) {
             assert!(Instant::now() < deadline, "timed out waiting for `{condition}`; errors: {:?}", self.errors);
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -179,5 +181,27 @@ impl Browser {
     pub fn dom(&mut self) -> Page {
         let html = self.eval("document.documentElement.outerHTML");
         Page { html: scraper::Html::parse_document(html.as_str().unwrap_or_default()) }
+    }
+}
+
+impl Browser {
+    /// Saves what the page shows to `target/tmp/screenshots/<name>.png`, for people to look at.
+    pub fn screenshot(&mut self, name: &str) -> std::path::PathBuf {
+        use base64::Engine as _;
+        let shot = self.call("Page.captureScreenshot", json!({"format": "png"}));
+        let png = base64::engine::general_purpose::STANDARD.decode(shot["data"].as_str().unwrap()).unwrap();
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    /// Takes the page's network away (or gives it back), as the DevTools "Offline" switch does.
+    pub fn offline(&mut self, offline: bool) {
+        self.call(
+            "Network.emulateNetworkConditions",
+            json!({"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+        );
     }
 }

@@ -161,20 +161,41 @@ impl Page {
     }
 }
 
-/// The policy the test server sends with every response: the strictest a committee site should
-/// get, with no `unsafe-eval`, no `wasm-unsafe-eval`, no inline code, and HTML sinks closed by
-/// Trusted Types, so a script that needs any of them fails its test.
-pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-    object-src 'none'; base-uri 'self'; form-action 'self'; require-trusted-types-for 'script'";
+/// The policy the test server sends with every response: the one the build recommends in
+/// `_headers`, with no eval, no inline code and Trusted Types on, so a script that needs any of
+/// them fails its test.
+pub const STRICT_CSP: &str = bimtek::render::CONTENT_SECURITY_POLICY;
+
+/// A static file server for browser tests; [`Server::cut`] takes the network away.
+pub struct Server {
+    pub port: u16,
+    down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Server {
+    /// From now on every connection is dropped unanswered, as with no signal.
+    pub fn cut(&self) {
+        self.down.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}/{path}", self.port)
+    }
+}
 
 /// Serves `root` over HTTP on a free loopback port, as static hosting would, under [`STRICT_CSP`].
-pub fn serve(root: PathBuf) -> u16 {
+pub fn serve(root: PathBuf) -> Server {
     use std::io::{BufRead, BufReader, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    let down = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let is_down = down.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
+            if is_down.load(std::sync::atomic::Ordering::SeqCst) {
+                continue;
+            }
             let mut request = String::new();
             let _ = BufReader::new(&stream).read_line(&mut request);
             let path = request.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/").to_owned();
@@ -192,6 +213,8 @@ pub fn serve(root: PathBuf) -> u16 {
                 Some("json") => "application/json",
                 Some("css") => "text/css",
                 Some("svg") => "image/svg+xml",
+                Some("png") => "image/png",
+                Some("webmanifest") => "application/manifest+json",
                 _ => "application/octet-stream",
             };
             let _ = write!(
@@ -203,5 +226,5 @@ pub fn serve(root: PathBuf) -> u16 {
             let _ = stream.write_all(&body);
         }
     });
-    port
+    Server { port, down }
 }

@@ -5,5 +5,6 @@ mod browser;
 mod build;
 mod cdp;
 mod harness;
+mod offline;
 mod search;
 mod timeline;

@@ -15,7 +15,7 @@ impl Search {
     fn open(query_string: &str) -> Search {
         let project = Project::sample();
         project.build().assert_ok();
-        let base = format!("http://127.0.0.1:{}/landak/cari/", serve(project.out()));
+        let base = serve(project.out()).url("landak/cari/");
         let mut browser = Browser::launch(390, 844);
         browser.goto(&format!("{base}{query_string}"));
         browser.wait_for("document.getElementById('hasil').getAttribute('aria-busy') !== 'true'");
