@@ -3,14 +3,17 @@
 
 Usage (from the repository root):
 
-    python3 benches/stemmer_snowball.py [PAIRS.tsv] [OTHER.tsv]
+    python3 benches/stemmer_snowball.py [PAIRS.tsv] [OTHER.tsv ...]
 
 PAIRS.tsv defaults to tests/data/stem-pairs.tsv: lines of `word<TAB>root`,
-lines starting with `#` and blank lines ignored.
+lines starting with `#` and blank lines ignored. For an honest figure use the
+held-out list, tests/data/stem-heldout.tsv, which was not used for tuning.
 
-OTHER.tsv, if given, holds `word<TAB>stem` lines produced by another stemmer
-(for instance bimtek's own); its accuracy and misses are printed beside
-Snowball's. A word of PAIRS.tsv missing from OTHER.tsv counts as a miss.
+Each OTHER.tsv, if given, holds `word<TAB>stem` lines produced by another
+stemmer (for instance bimtek's own, or Python Sastrawi's); its accuracy and
+misses are printed beside Snowball's, in a column named after the file (its
+base name less `.tsv`). A word of PAIRS.tsv missing from OTHER.tsv counts as
+a miss.
 
 Needs the PyPI package `snowballstemmer` (pip install snowballstemmer);
 exits 2 when it is missing or a file cannot be read, 0 otherwise.
@@ -47,9 +50,9 @@ def pct(n, total):
 
 
 def main(argv):
-    if len(argv) > 3 or any(a in ("-h", "--help") for a in argv[1:]):
+    if any(a in ("-h", "--help") for a in argv[1:]):
         print(__doc__.strip())
-        return 0 if len(argv) <= 3 else 2
+        return 0
     try:
         import snowballstemmer
     except ImportError:
@@ -69,29 +72,30 @@ def main(argv):
     stemmer = snowballstemmer.stemmer("indonesian")
     snow = {w: stemmer.stemWord(w) for w, _ in pairs}
 
-    other = None
-    if len(argv) > 2:
-        other = {}
-        for w, s in read_tsv(argv[2], "stem"):
-            other[w] = s
+    others = []  # [(column name, path, {word: stem})]
+    for path in argv[2:]:
+        name = os.path.basename(path)
+        if name.endswith(".tsv"):
+            name = name[: -len(".tsv")]
+        others.append((name or path, path, dict(read_tsv(path, "stem"))))
 
     total = len(pairs)
     snow_ok = sum(1 for w, r in pairs if snow[w] == r)
     print(f"pairs: {total} ({pairs_path})")
     print(f"snowball (indonesian): {snow_ok}/{total} correct ({pct(snow_ok, total)})")
-    if other is not None:
-        other_ok = sum(1 for w, r in pairs if other.get(w) == r)
-        absent = sum(1 for w, _ in pairs if w not in other)
+    for name, path, stems in others:
+        ok = sum(1 for w, r in pairs if stems.get(w) == r)
+        absent = sum(1 for w, _ in pairs if w not in stems)
         note = f", {absent} words absent from it" if absent else ""
-        print(f"other ({argv[2]}): {other_ok}/{total} correct ({pct(other_ok, total)}{note})")
+        print(f"{name} ({path}): {ok}/{total} correct ({pct(ok, total)}{note})")
 
-    misses = [(w, r) for w, r in pairs if snow[w] != r or (other is not None and other.get(w) != r)]
+    misses = [(w, r) for w, r in pairs if snow[w] != r or any(st.get(w) != r for _, _, st in others)]
     if not misses:
         print("no misses")
         return 0
 
     print()
-    if other is None:
+    if not others:
         wide = max(len(w) for w, _ in misses)
         wroot = max(len(r) for _, r in misses)
         print(f"misses ({len(misses)}):")
@@ -99,21 +103,38 @@ def main(argv):
         for w, r in misses:
             print(f"  {w:<{wide}}  {r:<{wroot}}  {snow[w]}")
     else:
-        # Side by side: every word either stemmer got wrong; `ok` marks a right answer.
+        # Side by side: every word some stemmer got wrong; `ok` marks a right answer.
         def cell(got, r):
             return "ok" if got == r else ("(absent)" if got is None else got)
 
-        rows = [(w, r, cell(snow[w], r), cell(other.get(w), r)) for w, r in misses]
-        widths = [max(len(x[i]) for x in rows + [("word", "expected", "snowball", "other")]) for i in range(3)]
-        only_snow = sum(1 for w, r in misses if snow[w] != r and other.get(w) == r)
-        only_other = sum(1 for w, r in misses if snow[w] == r and other.get(w) != r)
-        both = len(misses) - only_snow - only_other
-        print(f"misses: {len(misses)} words (snowball only {only_snow}, other only {only_other}, both {both})")
-        print(f"  {'word':<{widths[0]}}  {'expected':<{widths[1]}}  {'snowball':<{widths[2]}}  other")
-        for w, r, s, o in rows:
-            print(f"  {w:<{widths[0]}}  {r:<{widths[1]}}  {s:<{widths[2]}}  {o}")
-    return 0
+        names = ["snowball"] + [name for name, _, _ in others]
+        rows = [
+            (w, r, cell(snow[w], r), *(cell(st.get(w), r) for _, _, st in others))
+            for w, r in misses
+        ]
+        head = ("word", "expected", *names)
+        widths = [max(len(x[i]) for x in rows + [head]) for i in range(len(head) - 1)]
+        if len(others) == 1:
+            stems = others[0][2]
+            only_snow = sum(1 for w, r in misses if snow[w] != r and stems.get(w) == r)
+            only_other = sum(1 for w, r in misses if snow[w] == r and stems.get(w) != r)
+            both = len(misses) - only_snow - only_other
+            print(f"misses: {len(misses)} words (snowball only {only_snow}, {names[1]} only {only_other}, both {both})")
+        else:
+            wrong = [sum(1 for x in rows if x[i] != "ok") for i in range(2, len(head))]
+            alone = [sum(1 for x in rows if x[i] != "ok" and all(x[j] == "ok" for j in range(2, len(head)) if j != i))
+                     for i in range(2, len(head))]
+            every = sum(1 for x in rows if all(c != "ok" for c in x[2:]))
+            per = ", ".join(f"{n} {k} ({a} alone)" for n, k, a in zip(names, wrong, alone))
+            print(f"misses: {len(misses)} words ({per}; missed by all {every})")
 
+        def line(cells):
+            return "  " + "  ".join(f"{c:<{wd}}" for c, wd in zip(cells[:-1], widths)) + "  " + cells[-1]
+
+        print(line(head))
+        for row in rows:
+            print(line(row))
+    return 0
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))
