@@ -46,6 +46,8 @@ pub struct Rendered {
     pub headings: Vec<Heading>,
     pub links: Vec<ModuleLink>,
     pub bad_links: Vec<BadLink>,
+    /// How many task-list items (`- [ ]`) the document has: they become a checklist.
+    pub tasks: usize,
 }
 
 pub struct Options<'a> {
@@ -78,7 +80,14 @@ pub fn render(source: &str, options: &Options) -> Rendered {
     let mut links = Vec::new();
     let mut bad_links = Vec::new();
     let mut out: Vec<Event> = Vec::with_capacity(events.len() + 8);
+    let mut tasks = 0;
+    // A task item's text is the label of its checkbox, up to where its own text ends.
+    let mut open_label = false;
     for (event, range) in events {
+        if open_label && matches!(event, Event::Start(Tag::List(_)) | Event::End(TagEnd::Item | TagEnd::Paragraph)) {
+            out.push(Event::InlineHtml("</label>".into()));
+            open_label = false;
+        }
         match event {
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let dest_url = match module_link(&dest_url) {
@@ -128,12 +137,18 @@ pub fn render(source: &str, options: &Options) -> Rendered {
             Event::Start(Tag::FootnoteDefinition(name)) => {
                 out.push(Event::Start(Tag::FootnoteDefinition(format!("catatan_{name}").into())));
             }
+            Event::TaskListMarker(checked) => {
+                tasks += 1;
+                let checked = if checked { " checked" } else { "" };
+                out.push(Event::InlineHtml(format!("<label class=\"task\"><input type=\"checkbox\"{checked}> ").into()));
+                open_label = true;
+            }
             other => out.push(other),
         }
     }
     let mut html_out = String::with_capacity(source.len() * 3 / 2);
     html::push_html(&mut html_out, out.into_iter());
-    Rendered { html: html_out, sections, headings, links, bad_links }
+    Rendered { html: html_out, sections, headings, links, bad_links, tasks }
 }
 
 /// The plain text of the document, cut at every h2 and h3.
@@ -441,5 +456,17 @@ mod tests {
     fn slugify_folds_punctuation() {
         assert_eq!(slugify("Hak & Kewajiban  KPPS!"), "hak-kewajiban-kpps");
         assert_eq!(slugify("C.Hasil-KWK"), "c-hasil-kwk");
+    }
+
+    #[test]
+    fn task_items_become_labelled_checkboxes_that_keep_their_nested_lists_outside() {
+        let r = render_id("- [ ] Periksa **segel**\n- [x] Hitung surat suara\n  - sub\n\n1. biasa\n");
+        assert_eq!(r.tasks, 2);
+        assert!(r.html.contains("<li><label class=\"task\"><input type=\"checkbox\"> Periksa <strong>segel</strong></label></li>"), "{}", r.html);
+        assert!(r.html.contains("<label class=\"task\"><input type=\"checkbox\" checked> Hitung surat suara</label>\n<ul>"), "{}", r.html);
+        assert!(!r.html.contains("disabled"));
+        // Loose items: the label closes inside the paragraph.
+        let loose = render_id("- [ ] satu\n\n- [ ] dua\n");
+        assert!(loose.html.contains("<p><label class=\"task\"><input type=\"checkbox\"> satu</label></p>"), "{}", loose.html);
     }
 }

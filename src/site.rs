@@ -37,6 +37,8 @@ pub struct Module {
     pub sections: Vec<markdown::Section>,
     pub links: Vec<(String, Position)>,
     pub assets: Vec<Asset>,
+    /// Task-list items in the body, ticked on the day as a checklist.
+    pub tasks: usize,
 }
 
 /// One regency: one site.
@@ -199,6 +201,7 @@ fn parse_module(source: content::ModuleSource, config: &Config, catalog: &Catalo
         sections: rendered.sections,
         links,
         assets: source.assets,
+        tasks: rendered.tasks,
     })
 }
 

@@ -40,6 +40,7 @@ const STATICS: &[(&str, &[u8])] = &[
     ("search.js", include_bytes!("../themes/default/static/search.js")),
     ("icon.svg", include_bytes!("../themes/default/static/icon.svg")),
     ("offline.js", include_bytes!("../themes/default/static/offline.js")),
+    ("checklist.js", include_bytes!("../themes/default/static/checklist.js")),
 ];
 
 /// Where a static file of the theme comes from.

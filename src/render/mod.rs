@@ -324,6 +324,7 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
             updated: Option<String>,
             updated_iso: Option<String>,
             local: bool,
+            checklist: bool,
         }
         let view = ModuleView {
             slug: &module.slug,
@@ -335,6 +336,7 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
             updated: module.updated.map(|d| d.medium(config.language)),
             updated_iso: module.updated.map(|d| d.to_string()),
             local: module.scope != Scope::National,
+            checklist: module.tasks > 0,
         };
         ctx.insert("module", &view);
         ctx.insert("topic", &topic);

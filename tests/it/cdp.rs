@@ -205,3 +205,20 @@ impl Browser {
         );
     }
 }
+
+impl Browser {
+    /// Taps the middle of the first element matching `css`, as a finger would.
+    pub fn tap(&mut self, css: &str) {
+        let at = self.eval(&format!(
+            "(function (e) {{ e.scrollIntoView({{block: 'center'}}); var r = e.getBoundingClientRect(); \
+             return [r.left + r.width / 2, r.top + r.height / 2]; }})(document.querySelector({css:?}))"
+        ));
+        let (x, y) = (at[0].as_f64().unwrap(), at[1].as_f64().unwrap());
+        for kind in ["mousePressed", "mouseReleased"] {
+            self.call(
+                "Input.dispatchMouseEvent",
+                json!({"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1}),
+            );
+        }
+    }
+}

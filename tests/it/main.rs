@@ -6,5 +6,6 @@ mod build;
 mod cdp;
 mod harness;
 mod offline;
+mod phone;
 mod search;
 mod timeline;
