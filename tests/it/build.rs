@@ -410,3 +410,26 @@ fn a_new_build_gives_a_new_offline_version_and_the_same_build_the_same_one() {
     p.build().assert_ok();
     assert_ne!(version(&p), first);
 }
+
+#[test]
+fn no_page_needs_inline_code_and_only_one_small_stylesheet_blocks_rendering() {
+    let p = Project::sample();
+    p.build().assert_ok();
+    let files = snapshot(&p.out());
+    let pages: Vec<&String> = files.keys().filter(|f| f.ends_with(".html")).collect();
+    assert!(pages.len() > 100);
+    for page in pages {
+        let html = p.page(page);
+        let blocking = html.attrs("head link[rel=stylesheet]", "href");
+        assert_eq!(blocking.len(), 1, "{page}: {blocking:?}");
+        let scripts = html.html.select(&sel("script")).collect::<Vec<_>>();
+        for script in scripts {
+            assert!(script.value().attr("src").is_some(), "{page}: inline script");
+            assert!(script.value().attr("defer").is_some(), "{page}: a script without defer blocks rendering");
+        }
+        // What the Content-Security-Policy forbids: inline styles and event handlers.
+        assert_eq!(html.html.select(&sel("style, [style], [onclick], [onload], [onerror]")).count(), 0, "{page}");
+    }
+    let css = &files["landak/assets/style.css"];
+    assert!(css.len() < 12 * 1024, "style.css is {} bytes", css.len());
+}
