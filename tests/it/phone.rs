@@ -57,3 +57,34 @@ fn a_checklist_keeps_its_ticks_across_a_reload_until_cleared() {
     assert_eq!(b.eval("Object.keys(localStorage).join()"), "");
     assert!(b.errors.is_empty(), "{:?}", b.errors);
 }
+
+#[test]
+fn a_module_prints_as_a_handout_without_navigation() {
+    let p = Project::sample();
+    p.build().assert_ok();
+    let server = serve(p.out());
+    let mut b = Browser::launch(390, 844);
+    b.goto(&server.url("landak/modul/kode-etik-netralitas/"));
+    b.call("Emulation.setEmulatedMedia", serde_json::json!({"media": "print"}));
+    let shown = |b: &mut Browser, css: &str| {
+        b.eval(&format!(
+            "[].filter.call(document.querySelectorAll({css:?}), function (e) {{ return e.getClientRects().length > 0; }}).length"
+        ))
+        .as_u64()
+        .unwrap()
+    };
+    for hidden in [".site-header nav", ".pager", ".site-footer", ".breadcrumb", ".checklist-bar", ".skip"] {
+        assert_eq!(shown(&mut b, hidden), 0, "{hidden} is printed");
+    }
+    assert!(shown(&mut b, ".prose h2") > 2);
+    // The checklist prints as empty boxes to tick by pen, even when ticked on the phone.
+    b.eval("document.querySelector('.task input').checked = true");
+    assert_eq!(b.eval("getComputedStyle(document.querySelector('.task input')).appearance"), "none");
+    assert_eq!(b.eval("getComputedStyle(document.body).backgroundColor"), "rgb(255, 255, 255)");
+    // The handout itself, for people to look at: target/tmp/handout.pdf.
+    let pdf = b.call("Page.printToPDF", serde_json::json!({"paperWidth": 8.27, "paperHeight": 11.69}));
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(pdf["data"].as_str().unwrap()).unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    std::fs::write(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("handout.pdf"), bytes).unwrap();
+}
