@@ -1,4 +1,4 @@
-//! The command line: clap definitions of `bimtek build` and `bimtek check`.
+//! The command line: clap definitions of `bimtek build`, `check` and `serve`.
 
 use std::path::PathBuf;
 
@@ -21,6 +21,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Validate everything a build would, and write nothing
     Check(CheckArgs),
+    /// Build in memory and serve the sites, rebuilding and reloading pages as files change
+    Serve(ServeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -52,4 +54,19 @@ pub struct BuildArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub project: ProjectArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// The port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// The address to listen on; anything but 127.0.0.1 opens the server to the network
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: std::net::IpAddr,
+    /// Open the site in the default browser
+    #[arg(long)]
+    pub open: bool,
 }

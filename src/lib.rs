@@ -17,6 +17,7 @@ pub mod output;
 pub mod render;
 pub mod schedule;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod theme;
 pub mod yaml;

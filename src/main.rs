@@ -27,6 +27,19 @@ fn main() -> ExitCode {
             };
             (bimtek::build(&options), "built")
         }
+        Command::Serve(args) => {
+            let options = bimtek::serve::ServeOptions {
+                root: args.project.root,
+                address: std::net::SocketAddr::new(args.bind, args.port),
+                drafts: args.project.drafts,
+                open: args.open,
+            };
+            if let Err(message) = bimtek::serve::run(options) {
+                eprintln!("error: {message}");
+                return ExitCode::FAILURE;
+            }
+            return ExitCode::SUCCESS;
+        }
         Command::Check(args) => {
             let options = BuildOptions {
                 root: args.project.root,

@@ -79,6 +79,14 @@ impl Output {
         Ok(())
     }
 
+    pub fn get(&self, path: &str) -> Option<&Body> {
+        self.files.get(path).map(|(body, _)| body)
+    }
+
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
     /// The files whose path starts with `prefix`, in path order.
     pub fn under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a Body)> + 'a {
         self.files.range(prefix.to_owned()..).take_while(move |(p, _)| p.starts_with(prefix)).map(|(p, (b, _))| (p.as_str(), b))

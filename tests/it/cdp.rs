@@ -77,6 +77,11 @@ impl Browser {
     }
 
     fn send(&mut self, session: Option<&str>, method: &str, params: Value) -> Value {
+        self.try_send(session, method, params).unwrap_or_else(|error| panic!("{method} failed: {error}"))
+    }
+
+    /// The reply, or the protocol's error (e.g. when the page navigates during the call).
+    fn try_send(&mut self, session: Option<&str>, method: &str, params: Value) -> Result<Value, Value> {
         self.next_id += 1;
         let id = self.next_id;
         let mut message = json!({"id": id, "method": method, "params": params});
@@ -89,8 +94,10 @@ impl Browser {
             let Message::Text(text) = reply else { continue };
             let value: Value = serde_json::from_str(&text).unwrap();
             if value["id"] == json!(id) {
-                assert!(value.get("error").is_none(), "{method} failed: {}", value["error"]);
-                return value["result"].clone();
+                return match value.get("error") {
+                    Some(error) => Err(error.clone()),
+                    None => Ok(value["result"].clone()),
+                };
             }
             self.note_event(&value);
         }
@@ -139,7 +146,14 @@ impl Browser {
     pub fn wait_for(&mut self, condition: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         let check = format!("(async function () {{ try {{ return !!(await ({condition})); }} catch (e) {{ return false; }} }})()");
-        while self.eval(&check) != json!(true) {
+        loop {
+            let session = self.session.clone();
+            let params = json!({"expression": check, "awaitPromise": true, "returnByValue": true});
+            if let Ok(result) = self.try_send(Some(&session), "Runtime.evaluate", params) {
+                if result["result"]["value"] == json!(true) {
+                    return;
+                }
+            }
             assert!(Instant::now() < deadline, "timed out waiting for `{condition}`; errors: {:?}", self.errors);
             std::thread::sleep(Duration::from_millis(20));
         }

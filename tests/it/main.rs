@@ -8,4 +8,5 @@ mod harness;
 mod offline;
 mod phone;
 mod search;
+mod serve;
 mod timeline;
