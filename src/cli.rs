@@ -54,6 +54,20 @@ pub struct BuildArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub project: ProjectArgs,
+    /// How to print problems: one line each, rustc-style with the source line, or GitHub
+    /// Actions annotations
+    #[arg(long, value_enum, default_value_t = Format::Short)]
+    pub format: Format,
+    /// Exit with status 3 when there are warnings but no errors
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Short,
+    Full,
+    Github,
 }
 
 #[derive(Args, Debug)]

@@ -81,6 +81,38 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    fn label(&self) -> &'static str {
+        match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+
+    /// One line: `file:line:col: error: message (hint: ...)`, as compilers and editors print.
+    pub fn short(&self) -> String {
+        let hint = self.hint.as_deref().map(|h| format!(" (hint: {})", h.replace('\n', " "))).unwrap_or_default();
+        format!("{}: {}: {}{hint}", self.location(), self.label(), self.message)
+    }
+
+    /// A GitHub Actions workflow command, so CI marks the line in the pull request.
+    pub fn github(&self) -> String {
+        // Property values and the message escape `%`, newlines and (in properties) `:` and `,`.
+        let data = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+        let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+        let mut props = vec![format!("file={}", property(&display_path(&self.path)))];
+        if let Some(line) = self.line {
+            props.push(format!("line={line}"));
+        }
+        if let Some(column) = self.column {
+            props.push(format!("col={column}"));
+        }
+        props.push(format!("title={}", property(&format!("bimtek {}", self.label()))));
+        let hint = self.hint.as_deref().map(|h| format!("\nhint: {h}")).unwrap_or_default();
+        format!("::{} {}::{}", self.label(), props.join(","), data(&format!("{}{hint}", self.message)))
+    }
+}
+
 fn display_path(path: &Path) -> String {
     // Forward slashes everywhere, so messages (and tests) read the same on every OS.
     path.to_string_lossy().replace('\\', "/")
@@ -89,11 +121,7 @@ fn display_path(path: &Path) -> String {
 impl fmt::Display for Diagnostic {
     /// Prints like rustc: the message, the location, the line with a caret, then the hint.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        writeln!(f, "{label}: {}", self.message)?;
+        writeln!(f, "{}: {}", self.label(), self.message)?;
         // Like rustc, the gutter is as wide as the line number, and the arrow and hint align to it.
         let gutter = " ".repeat(self.line.map_or(1, |l| l.to_string().len()));
         writeln!(f, "{gutter}--> {}", self.location())?;
@@ -199,6 +227,18 @@ mod tests {
         assert_eq!(
             text,
             "error: unknown role `kps`\n --> content/modules/a.md:2:9\n  |\n2 | roles: [kps]\n  |         ^\n  = hint: known roles: ppk, pps, kpps\n"
+        );
+    }
+
+    #[test]
+    fn one_line_and_github_formats() {
+        let d = Diagnostic::warning("content/a,b.md", "100% sure: no")
+            .at("x\ny\n", 2, 1)
+            .with_hint("fix it");
+        assert_eq!(d.short(), "content/a,b.md:2:1: warning: 100% sure: no (hint: fix it)");
+        assert_eq!(
+            d.github(),
+            "::warning file=content/a%2Cb.md,line=2,col=1,title=bimtek warning::100%25 sure: no%0Ahint: fix it"
         );
     }
 

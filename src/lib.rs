@@ -7,6 +7,7 @@
 
 #![allow(clippy::result_large_err, reason = "a Diagnostic is only built on the error path, where size does not matter")]
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod date;
@@ -65,6 +66,16 @@ pub struct Failure {
 
 /// Reads, validates and renders the project, returning the site's files without writing them.
 pub fn generate(options: &BuildOptions) -> Result<(Output, Report), Failure> {
+    run(options, false)
+}
+
+/// `bimtek check`: everything a build validates, plus the findings of [`check::findings`]; writes
+/// nothing.
+pub fn check(options: &BuildOptions) -> Result<Report, Failure> {
+    run(options, true).map(|(_, report)| report)
+}
+
+fn run(options: &BuildOptions, thorough: bool) -> Result<(Output, Report), Failure> {
     let started = Instant::now();
     let mut problems = Diagnostics::default();
     let root = &options.root;
@@ -122,6 +133,9 @@ pub fn generate(options: &BuildOptions) -> Result<(Output, Report), Failure> {
         &mut problems,
     );
     let offline = render::offline::add(&site, &chosen, &mut output, &mut problems);
+    if thorough {
+        problems.extend(check::findings(&chosen, &output));
+    }
     for (path, text) in render::host_files(&site, &chosen) {
         if let Err(e) = output.add(path.into(), Body::Bytes(text.into_bytes()), path) {
             problems.push(Diagnostic::error("content/static", format!("{path} clashes: {e:?}")));

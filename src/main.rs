@@ -49,7 +49,7 @@ fn main() -> ExitCode {
                 minify: false,
                 timestamp: source_date_epoch(),
             };
-            (bimtek::generate(&options).map(|(_, report)| report), "checked")
+            return check(&options, args.format, args.deny_warnings);
         }
     };
     match result {
@@ -76,6 +76,37 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `bimtek check`: problems on stdout in the chosen format, a count on stderr; exit 1 for errors,
+/// 3 for warnings under `--deny-warnings`, else 0.
+fn check(options: &BuildOptions, format: cli::Format, deny_warnings: bool) -> ExitCode {
+    let diagnostics = match bimtek::check(options) {
+        Ok(report) => report.warnings,
+        Err(Failure { diagnostics }) => diagnostics,
+    };
+    let mut stdout = std::io::stdout().lock();
+    for d in &diagnostics {
+        let _ = match format {
+            cli::Format::Short => writeln!(stdout, "{}", d.short()),
+            cli::Format::Full => writeln!(stdout, "{d}"),
+            cli::Format::Github => writeln!(stdout, "{}", d.github()),
+        };
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    eprintln!("checked: {errors} error{}, {warnings} warning{}", plural(errors), plural(warnings));
+    if errors > 0 {
+        ExitCode::FAILURE
+    } else if warnings > 0 && deny_warnings {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// The reproducible-builds convention for "when was this content made", e.g. the commit time.

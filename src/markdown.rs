@@ -23,6 +23,14 @@ pub struct ModuleLink {
     pub offset: usize,
 }
 
+/// A link or image to a file of the site rather than a module (`denah.svg`, `formulir.pdf`,
+/// `#bagian`), kept so `bimtek check` can tell whether it is there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalRef {
+    pub dest: String,
+    pub offset: usize,
+}
+
 /// A link to a `.md` file that cannot be a module, found while rendering.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadLink {
@@ -48,6 +56,7 @@ pub struct Rendered {
     pub bad_links: Vec<BadLink>,
     /// How many task-list items (`- [ ]`) the document has: they become a checklist.
     pub tasks: usize,
+    pub local_refs: Vec<LocalRef>,
 }
 
 pub struct Options<'a> {
@@ -61,7 +70,7 @@ pub struct Options<'a> {
 }
 
 /// Ids the theme's module page uses itself; headings never take them.
-const THEME_IDS: &[&str] = &["isi", "toc-title", "jadwal-terkait"];
+pub const THEME_IDS: &[&str] = &["isi", "toc-title", "jadwal-terkait"];
 
 fn parser_options() -> CmarkOptions {
     CmarkOptions::ENABLE_TABLES
@@ -81,6 +90,7 @@ pub fn render(source: &str, options: &Options) -> Rendered {
     let mut bad_links = Vec::new();
     let mut out: Vec<Event> = Vec::with_capacity(events.len() + 8);
     let mut tasks = 0;
+    let mut local_refs = Vec::new();
     // A task item's text is the label of its checkbox, up to where its own text ends.
     let mut open_label = false;
     for (event, range) in events {
@@ -104,7 +114,12 @@ pub fn render(source: &str, options: &Options) -> Rendered {
                         dest_url
                     }
                     None if !options.trusted && !is_safe_url(&dest_url) => CowStr::from("#"),
-                    None => dest_url,
+                    None => {
+                        if is_local(&dest_url) {
+                            local_refs.push(LocalRef { dest: dest_url.to_string(), offset: range.start });
+                        }
+                        dest_url
+                    }
                 };
                 out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
             }
@@ -112,6 +127,12 @@ pub fn render(source: &str, options: &Options) -> Rendered {
                 if !options.trusted && !is_safe_url(&dest_url) =>
             {
                 out.push(Event::Start(Tag::Image { link_type, dest_url: CowStr::from("#"), title, id }));
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                if is_local(&dest_url) {
+                    local_refs.push(LocalRef { dest: dest_url.to_string(), offset: range.start });
+                }
+                out.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
             }
             Event::Html(html) | Event::InlineHtml(html) if !options.trusted => out.push(Event::Text(html)),
             Event::Start(Tag::BlockQuote(Some(kind))) => {
@@ -148,7 +169,7 @@ pub fn render(source: &str, options: &Options) -> Rendered {
     }
     let mut html_out = String::with_capacity(source.len() * 3 / 2);
     html::push_html(&mut html_out, out.into_iter());
-    Rendered { html: html_out, sections, headings, links, bad_links, tasks }
+    Rendered { html: html_out, sections, headings, links, bad_links, tasks, local_refs }
 }
 
 /// The plain text of the document, cut at every h2 and h3.
@@ -210,6 +231,12 @@ pub fn plain_text(source: &str) -> String {
 }
 
 /// A URL that cannot run script when followed: relative, or http(s), mailto, tel.
+/// A path within the site: no scheme, not absolute (those are the host's business).
+fn is_local(url: &str) -> bool {
+    let scheme = url.find(':').is_some_and(|colon| !url[..colon].contains(['/', '?', '#']));
+    !url.is_empty() && !scheme && !url.starts_with('/')
+}
+
 fn is_safe_url(url: &str) -> bool {
     let scheme_end = url.find(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.'));
     match scheme_end {

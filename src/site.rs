@@ -35,10 +35,20 @@ pub struct Module {
     pub headings: Vec<Heading>,
     /// Plain text by section, for the search index.
     pub sections: Vec<markdown::Section>,
-    pub links: Vec<(String, Position)>,
+    pub links: Vec<Link>,
+    /// Links and images to files of the site (and `#anchors` of the page), for `bimtek check`.
+    pub local_refs: Vec<(String, Position)>,
     pub assets: Vec<Asset>,
     /// Task-list items in the body, ticked on the day as a checklist.
     pub tasks: usize,
+}
+
+/// A link from a module to another module, where it is written.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub slug: String,
+    pub anchor: Option<String>,
+    pub at: Position,
 }
 
 /// One regency: one site.
@@ -179,11 +189,9 @@ fn parse_module(source: content::ModuleSource, config: &Config, catalog: &Catalo
             })
             .collect());
     }
-    let links = rendered
-        .links
-        .into_iter()
-        .map(|l| (l.slug, Position::at_offset(&file.rel, parsed.body, l.offset, parsed.body_line_offset)))
-        .collect();
+    let at = |offset| Position::at_offset(&file.rel, parsed.body, offset, parsed.body_line_offset);
+    let links = rendered.links.into_iter().map(|l| Link { slug: l.slug, anchor: l.anchor, at: at(l.offset) }).collect();
+    let local_refs = rendered.local_refs.into_iter().map(|r| (r.dest, at(r.offset))).collect();
     let front = parsed.front;
     Ok(Module {
         slug: source.slug,
@@ -200,6 +208,7 @@ fn parse_module(source: content::ModuleSource, config: &Config, catalog: &Catalo
         headings: rendered.headings,
         sections: rendered.sections,
         links,
+        local_refs,
         assets: source.assets,
         tasks: rendered.tasks,
     })
@@ -231,9 +240,9 @@ fn check_references(regencies: &[Regency], refs: &References, catalog: &Catalog,
     for regency in regencies {
         let exists = |slug: &str| regency.module(slug).is_some() || refs.unparsed.contains(slug);
         for module in &regency.modules {
-            for (target, pos) in &module.links {
-                if !exists(target) {
-                    note(pos, target, "link", &regency.slug);
+            for link in &module.links {
+                if !exists(&link.slug) {
+                    note(&link.at, &link.slug, "link", &regency.slug);
                 }
             }
         }

@@ -3,6 +3,7 @@
 mod bad_input;
 mod browser;
 mod build;
+mod check;
 mod cdp;
 mod harness;
 mod offline;
