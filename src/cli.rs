@@ -1,4 +1,4 @@
-//! The command line: clap definitions of `bimtek build`, `check` and `serve`.
+//! The command line: clap definitions of `bimtek build`, `check`, `serve`, `init` and `new`.
 
 use std::path::PathBuf;
 
@@ -23,6 +23,46 @@ pub enum Command {
     Check(CheckArgs),
     /// Build in memory and serve the sites, rebuilding and reloading pages as files change
     Serve(ServeArgs),
+    /// Start a project in DIR: one regency, two modules and a schedule, ready to build
+    Init(InitArgs),
+    /// Add a module or a regency to the project (never overwrites a file)
+    #[command(subcommand)]
+    New(NewCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// The folder to create the project in (new or empty)
+    pub dir: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NewCommand {
+    /// A module: content/modules/SLUG.md, or the regency's own with --regency
+    Module {
+        /// The module's name in its address, e.g. pemungutan-suara
+        slug: String,
+        /// Put it under this regency (its own module, or its version of a national one)
+        #[arg(long, value_name = "REGENCY")]
+        regency: Option<String>,
+        /// Its topic [default: the first in bimtek.yaml]
+        #[arg(long)]
+        topic: Option<String>,
+        /// A role it is for; repeat for more [default: all roles]
+        #[arg(long = "role", value_name = "ROLE")]
+        roles: Vec<String>,
+        /// The project folder
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        root: PathBuf,
+    },
+    /// A regency: content/regencies/SLUG/regency.yaml
+    Regency {
+        /// The regency's name in its address, e.g. landak
+        slug: String,
+        /// The project folder
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        root: PathBuf,
+    },
 }
 
 #[derive(Args, Debug)]

@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod scaffold;
 pub mod schedule;
 pub mod search;
 pub mod serve;

@@ -40,6 +40,19 @@ fn main() -> ExitCode {
             }
             return ExitCode::SUCCESS;
         }
+        Command::Init(args) => return scaffolded(bimtek::scaffold::init(&args.dir), Some(&args.dir)),
+        Command::New(cli::NewCommand::Module { slug, regency, topic, roles, root }) => {
+            let new = bimtek::scaffold::NewModule {
+                slug: &slug,
+                regency: regency.as_deref(),
+                topic: topic.as_deref(),
+                roles: &roles,
+            };
+            return scaffolded(bimtek::scaffold::new_module(&root, &new), None);
+        }
+        Command::New(cli::NewCommand::Regency { slug, root }) => {
+            return scaffolded(bimtek::scaffold::new_regency(&root, &slug), None);
+        }
         Command::Check(args) => {
             let options = BuildOptions {
                 root: args.project.root,
@@ -73,6 +86,24 @@ fn main() -> ExitCode {
                     String::new()
                 }
             );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn scaffolded(result: Result<bimtek::scaffold::Written, Diagnostic>, project: Option<&std::path::Path>) -> ExitCode {
+    match result {
+        Ok(written) => {
+            for file in &written.files {
+                println!("created {}", file.display());
+            }
+            if let Some(dir) = project {
+                println!("\nnext: cd {} && bimtek serve   (or bimtek build)", dir.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(d) => {
+            eprintln!("{d}");
             ExitCode::FAILURE
         }
     }

@@ -8,6 +8,7 @@ mod cdp;
 mod harness;
 mod offline;
 mod phone;
+mod scaffold;
 mod search;
 mod serve;
 mod timeline;
