@@ -59,11 +59,8 @@ fn missing_anchor(base: Diagnostic, anchor: &str, target: &Module) -> Diagnostic
         [] => format!("`{}` has no headings; link to the module without `#{anchor}`", target.source.display()),
         ids => format!("the headings of `{}` are: #{}", target.source.display(), ids.join(", #")),
     };
-    Diagnostic {
-        message: format!("link to heading `#{anchor}`, which module `{}` does not have", target.slug),
-        ..base
-    }
-    .with_hint(hint)
+    Diagnostic { message: format!("link to heading `#{anchor}`, which module `{}` does not have", target.slug), ..base }
+        .with_hint(hint)
 }
 
 /// The output path `dest` leads to from the folder `page`, or `None` when it climbs out of the site.

@@ -232,9 +232,7 @@ mod tests {
 
     #[test]
     fn one_line_and_github_formats() {
-        let d = Diagnostic::warning("content/a,b.md", "100% sure: no")
-            .at("x\ny\n", 2, 1)
-            .with_hint("fix it");
+        let d = Diagnostic::warning("content/a,b.md", "100% sure: no").at("x\ny\n", 2, 1).with_hint("fix it");
         assert_eq!(d.short(), "content/a,b.md:2:1: warning: 100% sure: no (hint: fix it)");
         assert_eq!(
             d.github(),

@@ -161,7 +161,9 @@ pub fn render(source: &str, options: &Options) -> Rendered {
             Event::TaskListMarker(checked) => {
                 tasks += 1;
                 let checked = if checked { " checked" } else { "" };
-                out.push(Event::InlineHtml(format!("<label class=\"task\"><input type=\"checkbox\"{checked}> ").into()));
+                out.push(Event::InlineHtml(
+                    format!("<label class=\"task\"><input type=\"checkbox\"{checked}> ").into(),
+                ));
                 open_label = true;
             }
             other => out.push(other),
@@ -489,11 +491,25 @@ mod tests {
     fn task_items_become_labelled_checkboxes_that_keep_their_nested_lists_outside() {
         let r = render_id("- [ ] Periksa **segel**\n- [x] Hitung surat suara\n  - sub\n\n1. biasa\n");
         assert_eq!(r.tasks, 2);
-        assert!(r.html.contains("<li><label class=\"task\"><input type=\"checkbox\"> Periksa <strong>segel</strong></label></li>"), "{}", r.html);
-        assert!(r.html.contains("<label class=\"task\"><input type=\"checkbox\" checked> Hitung surat suara</label>\n<ul>"), "{}", r.html);
+        assert!(
+            r.html.contains(
+                "<li><label class=\"task\"><input type=\"checkbox\"> Periksa <strong>segel</strong></label></li>"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("<label class=\"task\"><input type=\"checkbox\" checked> Hitung surat suara</label>\n<ul>"),
+            "{}",
+            r.html
+        );
         assert!(!r.html.contains("disabled"));
         // Loose items: the label closes inside the paragraph.
         let loose = render_id("- [ ] satu\n\n- [ ] dua\n");
-        assert!(loose.html.contains("<p><label class=\"task\"><input type=\"checkbox\"> satu</label></p>"), "{}", loose.html);
+        assert!(
+            loose.html.contains("<p><label class=\"task\"><input type=\"checkbox\"> satu</label></p>"),
+            "{}",
+            loose.html
+        );
     }
 }

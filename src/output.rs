@@ -24,7 +24,9 @@ impl Body {
         Ok(match self {
             Body::Bytes(bytes) => bytes.into(),
             Body::Static(bytes) => (*bytes).into(),
-            Body::Copy(src) => fs::read(src).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", src.display())))?.into(),
+            Body::Copy(src) => {
+                fs::read(src).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", src.display())))?.into()
+            }
         })
     }
 }
@@ -89,7 +91,10 @@ impl Output {
 
     /// The files whose path starts with `prefix`, in path order.
     pub fn under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a Body)> + 'a {
-        self.files.range(prefix.to_owned()..).take_while(move |(p, _)| p.starts_with(prefix)).map(|(p, (b, _))| (p.as_str(), b))
+        self.files
+            .range(prefix.to_owned()..)
+            .take_while(move |(p, _)| p.starts_with(prefix))
+            .map(|(p, (b, _))| (p.as_str(), b))
     }
 
     pub fn len(&self) -> usize {

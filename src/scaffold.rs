@@ -132,11 +132,8 @@ pub fn new_module(root: &Path, new: &NewModule) -> Result<Written, Diagnostic> {
             Diagnostic::error(CONFIG_FILE, "there are no topics").with_hint("add one under `topics:` first")
         })?,
     };
-    let roles: Vec<String> = if new.roles.is_empty() {
-        config.roles.iter().map(|r| r.key.clone()).collect()
-    } else {
-        new.roles.to_vec()
-    };
+    let roles: Vec<String> =
+        if new.roles.is_empty() { config.roles.iter().map(|r| r.key.clone()).collect() } else { new.roles.to_vec() };
     if let Some(bad) = roles.iter().find(|r| !config.roles.iter().any(|known| &known.key == *r)) {
         return Err(Diagnostic::error(CONFIG_FILE, format!("there is no role `{bad}`"))
             .with_hint(format!("the roles are: {}", config.role_keys())));
@@ -185,8 +182,11 @@ fn regency_yaml(slug: &str) -> String {
 fn read_config(root: &Path) -> Result<Config, Diagnostic> {
     let path = root.join(CONFIG_FILE);
     let text = fs::read_to_string(&path).map_err(|_| {
-        Diagnostic::error(CONFIG_FILE, format!("no `{CONFIG_FILE}` in {}: this is not a bimtek project", root.display()))
-            .with_hint("run it in the project folder, pass `--root <folder>`, or start one with `bimtek init <folder>`")
+        Diagnostic::error(
+            CONFIG_FILE,
+            format!("no `{CONFIG_FILE}` in {}: this is not a bimtek project", root.display()),
+        )
+        .with_hint("run it in the project folder, pass `--root <folder>`, or start one with `bimtek init <folder>`")
     })?;
     Config::parse(Path::new(CONFIG_FILE), &text).map_err(|mut problems| problems.remove(0))
 }

@@ -3,8 +3,8 @@
 //! they list modules already indexed, and as results they pushed the sections themselves down.
 
 use super::index::Doc;
-use crate::markdown::plain_text;
 use crate::date;
+use crate::markdown::plain_text;
 use crate::site::{Regency, Site};
 
 pub fn regency_docs(site: &Site, regency: &Regency) -> Vec<Doc> {

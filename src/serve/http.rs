@@ -114,7 +114,8 @@ fn handle(request: Request, hub: &Hub) {
     let (generation, site) = hub.snapshot();
     let Some(site) = site else {
         // No good build yet: every page is the error overlay, which reloads once one succeeds.
-        let page = format!("<!DOCTYPE html><html lang=en><title>bimtek</title><body>{}</body></html>", live_tag(generation));
+        let page =
+            format!("<!DOCTYPE html><html lang=en><title>bimtek</title><body>{}</body></html>", live_tag(generation));
         let response = Response::from_string(page).with_status_code(503);
         let _ = request.respond(response.with_header(header("Content-Type", "text/html; charset=utf-8")));
         return;
@@ -177,7 +178,8 @@ fn live(request: Request, what: &str, hub: &Hub) {
         return;
     };
     let mut stream = request.into_writer();
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
+    let head =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
     if stream.write_all(head.as_bytes()).and_then(|()| stream.flush()).is_err() {
         return;
     }
@@ -246,6 +248,8 @@ mod tests {
     fn the_live_script_goes_before_the_end_of_the_body() {
         let html = with_live_script(b"<html><body><p>x</p></body></html>".to_vec(), 7);
         let html = String::from_utf8(html).unwrap();
-        assert!(html.ends_with("<p>x</p><script src=\"/__bimtek/live.js\" data-generation=\"7\"></script></body></html>"));
+        assert!(
+            html.ends_with("<p>x</p><script src=\"/__bimtek/live.js\" data-generation=\"7\"></script></body></html>")
+        );
     }
 }

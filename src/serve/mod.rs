@@ -52,10 +52,8 @@ impl Hub {
     /// Waits up to `timeout` for a build newer than `seen`; returns its state's summary.
     pub fn wait_newer(&self, seen: u64, timeout: Duration) -> Option<Event> {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let (state, _) = self
-            .signal
-            .wait_timeout_while(state, timeout, |s| s.generation <= seen)
-            .unwrap_or_else(|p| p.into_inner());
+        let (state, _) =
+            self.signal.wait_timeout_while(state, timeout, |s| s.generation <= seen).unwrap_or_else(|p| p.into_inner());
         (state.generation > seen).then(|| Event {
             generation: state.generation,
             // A page that missed a build cannot know what it changed: it reloads.
@@ -123,12 +121,15 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
         timestamp: None,
     };
     rebuild(&hub, &build_options, &BTreeSet::new());
-    let server = tiny_http::Server::http(options.address)
-        .map_err(|e| format!("cannot listen on {}: {e}", options.address))?;
+    let server =
+        tiny_http::Server::http(options.address).map_err(|e| format!("cannot listen on {}: {e}", options.address))?;
     let address = server.server_addr().to_ip().map_or_else(|| options.address.to_string(), |a| a.to_string());
     println!("serving {} at http://{address}/ (stop with Ctrl+C)", options.root.display());
     if !options.address.ip().is_loopback() {
-        eprintln!("warning: listening on {}: anyone who can reach this machine can read the site", options.address.ip());
+        eprintln!(
+            "warning: listening on {}: anyone who can reach this machine can read the site",
+            options.address.ip()
+        );
     }
     if options.open {
         open_browser(&format!("http://{address}/"));
@@ -152,9 +153,9 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
 
 fn rebuild(hub: &Hub, options: &BuildOptions, paths: &BTreeSet<PathBuf>) {
     let started = Instant::now();
-    let result = crate::generate(options).map(|(output, _)| output).map_err(|Failure { diagnostics }| {
-        diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>()
-    });
+    let result = crate::generate(options)
+        .map(|(output, _)| output)
+        .map_err(|Failure { diagnostics }| diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>());
     let millis = started.elapsed().as_millis();
     let what = if paths.is_empty() {
         String::new()

@@ -263,7 +263,8 @@ fn event_notes_are_escaped_like_every_yaml_value() {
     ] {
         let page = p.page(page);
         assert_eq!(page.html.select(&crate::harness::sel(".event-note script, .event-note img")).count(), 0);
-        let theirs = |s: &String| ["timeline", "offline", "checklist"].iter().any(|t| s.ends_with(&format!("assets/{t}.js")));
+        let theirs =
+            |s: &String| ["timeline", "offline", "checklist"].iter().any(|t| s.ends_with(&format!("assets/{t}.js")));
         assert!(page.attrs("script", "src").iter().all(theirs));
         assert_eq!(page.html.select(&crate::harness::sel("script:not([src])")).count(), 0);
         assert!(page.text(".event-note").contains("<script>alert(1)</script>"));

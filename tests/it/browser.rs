@@ -145,7 +145,7 @@ fn browser_and_rust_stemmers_agree_on_every_word() {
     use bimtek::search::stem::{RULES, Stemmer};
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let stemmer = Stemmer::new();
-let mut words = std::collections::BTreeSet::new();
+    let mut words = std::collections::BTreeSet::new();
     for list in ["tests/data/stem-pairs.tsv", "tests/data/stem-heldout.tsv"] {
         let text = std::fs::read_to_string(repo.join(list)).unwrap();
         let pairs = text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
@@ -201,4 +201,3 @@ let mut words = std::collections::BTreeSet::new();
         .collect();
     assert!(disagreements.is_empty(), "{} disagreements:\n{}", disagreements.len(), disagreements.join("\n"));
 }
-

@@ -60,11 +60,8 @@ impl Browser {
         let mut browser =
             Browser { child, socket, session: String::new(), next_id: 0, errors: Vec::new(), _profile: profile };
         let target = browser.send(None, "Target.createTarget", json!({"url": "about:blank"}));
-        let attached = browser.send(
-            None,
-            "Target.attachToTarget",
-            json!({"targetId": target["targetId"], "flatten": true}),
-        );
+        let attached =
+            browser.send(None, "Target.attachToTarget", json!({"targetId": target["targetId"], "flatten": true}));
         browser.session = attached["sessionId"].as_str().unwrap().to_owned();
         for domain in ["Page.enable", "Runtime.enable", "Log.enable", "Network.enable"] {
             browser.call(domain, json!({}));
@@ -133,10 +130,8 @@ impl Browser {
 
     /// The value of a JavaScript expression, awaited if it is a promise.
     pub fn eval(&mut self, expression: &str) -> Value {
-        let result = self.call(
-            "Runtime.evaluate",
-            json!({"expression": expression, "awaitPromise": true, "returnByValue": true}),
-        );
+        let result = self
+            .call("Runtime.evaluate", json!({"expression": expression, "awaitPromise": true, "returnByValue": true}));
         assert!(result.get("exceptionDetails").is_none(), "`{expression}` threw: {}", result["exceptionDetails"]);
         result["result"]["value"].clone()
     }
@@ -145,7 +140,9 @@ impl Browser {
     /// is loading it may throw.
     pub fn wait_for(&mut self, condition: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
-        let check = format!("(async function () {{ try {{ return !!(await ({condition})); }} catch (e) {{ return false; }} }})()");
+        let check = format!(
+            "(async function () {{ try {{ return !!(await ({condition})); }} catch (e) {{ return false; }} }})()"
+        );
         loop {
             let session = self.session.clone();
             let params = json!({"expression": check, "awaitPromise": true, "returnByValue": true});

@@ -48,7 +48,13 @@ fn missing_images_and_attachments_and_anchors_on_the_page_are_found() {
     assert_eq!(lines.len(), 3, "{}", run.stdout);
     assert!(lines[0].starts_with("content/modules/etika.md:10:1: error: `denah-tps.png` is missing: the site has no `beta/modul/etika/denah-tps.png` (hint: put the file beside the module"), "{}", lines[0]);
     assert!(lines[1].starts_with("content/modules/etika.md:10:25: error: `formulir%20c.pdf` is missing: the site has no `beta/modul/etika/formulir c.pdf`"), "{}", lines[1]);
-    assert!(lines[2].starts_with("content/modules/etika.md:10:74: error: link to heading `#bawah`, which module `etika` does not have"), "{}", lines[2]);
+    assert!(
+        lines[2].starts_with(
+            "content/modules/etika.md:10:74: error: link to heading `#bawah`, which module `etika` does not have"
+        ),
+        "{}",
+        lines[2]
+    );
     // The file put in place, only the anchor is left.
     std::fs::create_dir_all(p.path("content/modules/etika")).unwrap();
     std::fs::rename(p.path("content/modules/etika.md"), p.path("content/modules/etika/index.md")).unwrap();
@@ -76,5 +82,9 @@ fn github_format_annotates_the_line_and_warnings_fail_only_when_denied() {
     p.edit("content/schedules/nasional.yaml", "roles: [kpps]", "roles: [kppx]");
     let run = p.run(&["check", "--deny-warnings", "--format", "github"]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.lines().any(|l| l.starts_with("::error file=content/schedules/nasional.yaml,line=11,")), "{}", run.stdout);
+    assert!(
+        run.stdout.lines().any(|l| l.starts_with("::error file=content/schedules/nasional.yaml,line=11,")),
+        "{}",
+        run.stdout
+    );
 }

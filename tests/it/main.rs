@@ -3,8 +3,8 @@
 mod bad_input;
 mod browser;
 mod build;
-mod check;
 mod cdp;
+mod check;
 mod harness;
 mod offline;
 mod phone;

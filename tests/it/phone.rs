@@ -14,7 +14,9 @@ fn a_module_page_fits_a_phone_and_reads_comfortably() {
     b.goto(&server.url("landak/modul/logistik-pemilihan/"));
     assert!(b.eval("document.querySelectorAll('.table-wrap table').length").as_u64().unwrap() > 0);
     assert_eq!(b.eval("document.documentElement.scrollWidth <= window.innerWidth"), true);
-    assert!(b.eval("parseFloat(getComputedStyle(document.querySelector('.prose p')).fontSize)").as_f64().unwrap() >= 16.0);
+    assert!(
+        b.eval("parseFloat(getComputedStyle(document.querySelector('.prose p')).fontSize)").as_f64().unwrap() >= 16.0
+    );
     // Every link of the navigation is a finger-sized target.
     let smallest = b.eval(
         "Math.min.apply(null, [].map.call(document.querySelectorAll('.nav a, .pager a, .toc a, .breadcrumb a'), \

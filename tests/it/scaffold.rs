@@ -1,7 +1,6 @@
 //! `bimtek init` and `bimtek new`: what they write builds and checks clean at once, and they never
 //! overwrite a file.
 
-
 use crate::harness::{Run, bin};
 
 fn run_in(dir: &std::path::Path, args: &[&str]) -> Run {

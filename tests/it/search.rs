@@ -71,7 +71,11 @@ fn typed_queries_find_affixed_forms_prefixes_and_acronyms() {
     assert_eq!(hrefs(&s.type_query("dicoblos")), top);
     // Each result names the heading of its section.
     let page = s.type_query("penghitungan suara");
-    assert!(hrefs(&page)[..3].iter().any(|h| h.starts_with("../modul/penghitungan-suara-di-tps/")), "{:?}", hrefs(&page));
+    assert!(
+        hrefs(&page)[..3].iter().any(|h| h.starts_with("../modul/penghitungan-suara-di-tps/")),
+        "{:?}",
+        hrefs(&page)
+    );
     assert!(!page.texts(".result-heading").is_empty());
     // The word being typed matches as a prefix.
     let page = s.type_query("rekapitul");
