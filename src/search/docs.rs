@@ -2,7 +2,7 @@
 //! originals), each event of its timeline, and its contacts page. Topic and role pages are left out:
 //! they list modules already indexed, and as results they pushed the sections themselves down.
 
-use super::index::Doc;
+use super::index::{Doc, DocKind};
 use crate::date;
 use crate::markdown::plain_text;
 use crate::site::{Regency, Site};
@@ -12,6 +12,7 @@ pub fn regency_docs(site: &Site, regency: &Regency) -> Vec<Doc> {
     for module in &regency.modules {
         for section in &module.sections {
             docs.push(Doc {
+                kind: DocKind::Section,
                 url: match &section.anchor {
                     Some(a) => format!("modul/{}/#{a}", module.slug),
                     None => format!("modul/{}/", module.slug),
@@ -30,6 +31,7 @@ pub fn regency_docs(site: &Site, regency: &Regency) -> Vec<Doc> {
     for (event, id) in regency.events.iter().zip(&regency.event_ids) {
         let note = event.note.as_deref().map(plain_text).unwrap_or_default();
         docs.push(Doc {
+            kind: DocKind::Event,
             url: format!("jadwal/#acara-{id}"),
             title: event.title.clone(),
             heading: date::span(event.start, event.end, site.config.language),
@@ -49,6 +51,7 @@ pub fn regency_docs(site: &Site, regency: &Regency) -> Vec<Doc> {
             .join(" ")
     });
     docs.push(Doc {
+        kind: DocKind::Page,
         url: "kontak/".into(),
         title: t("contacts_title"),
         heading: format!("{}, {}", info.name, info.province),

@@ -1,7 +1,9 @@
 //! The search index of one regency, as static files the browser fetches only in part:
 //! `cari/meta.json` (document count, lengths, filters, the stemmer's rules and the roots it needs),
-//! `cari/indeks/<xx>.json` (postings of the terms starting with `xx`) and `cari/dokumen/<n>.json`
-//! (titles and texts of 16 documents, for the results shown). Pure and deterministic.
+//! `cari/indeks/<xx>.json` (postings of the terms starting with `xx`; a shard grown past
+//! [`SHARD_SPLIT`] is split by three letters, `<xxy>.json`, keeping only terms shorter than that)
+//! and `cari/dokumen/<n>.json` (titles and texts of 16 documents, for the results shown). Postings
+//! are flat `[doc gap, weighted frequency, ...]` lists. Pure and deterministic.
 
 use std::collections::BTreeMap;
 
@@ -9,9 +11,17 @@ use serde::Serialize;
 
 use super::stem::{RULES, Stemmer};
 
-/// One searchable unit: a section of a module, or an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    Section,
+    Event,
+    Page,
+}
+
+/// One searchable unit: a section of a module, an event, or a page such as the contacts.
 #[derive(Debug, Clone)]
 pub struct Doc {
+    pub kind: DocKind,
     /// Relative to the regency's root, e.g. `modul/kode-etik/#netralitas`.
     pub url: String,
     pub title: String,
@@ -22,6 +32,8 @@ pub struct Doc {
 }
 
 pub const CHUNK: usize = 16;
+/// Bytes of JSON above which a two-letter shard is split into three-letter ones.
+pub const SHARD_SPLIT: usize = 12 * 1024;
 const TITLE_WEIGHT: u32 = 3;
 const HEADING_WEIGHT: u32 = 2;
 
@@ -33,9 +45,27 @@ pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_ascii_lowercase)
 }
 
-/// The shard a term lives in: its first two characters.
+/// The two-letter shard a term starts in.
 pub fn shard_key(term: &str) -> String {
     term.chars().take(2).collect()
+}
+
+type Postings<'a> = BTreeMap<&'a str, Vec<u32>>;
+
+/// Splits the shards that grew too large by the terms' third letter.
+fn split_large(shards: BTreeMap<String, Postings<'_>>) -> BTreeMap<String, Postings<'_>> {
+    let mut out = BTreeMap::new();
+    for (key, terms) in shards {
+        if json(&terms).len() <= SHARD_SPLIT {
+            out.insert(key, terms);
+            continue;
+        }
+        for (term, list) in terms {
+            let key = if term.chars().count() >= 3 { term.chars().take(3).collect() } else { key.clone() };
+            out.entry(key).or_insert_with(BTreeMap::new).insert(term, list);
+        }
+    }
+    out
 }
 
 #[derive(Serialize)]
@@ -46,6 +76,8 @@ struct Meta<'a> {
     chunk: usize,
     /// Length in words of each document.
     lens: Vec<u32>,
+    /// Documents `events[0]..events[1]` are schedule events, ranked below module sections.
+    events: [usize; 2],
     /// Role bitmask (bit i = `roles[i]`) and topic index (-1 for none) of each document.
     role_bits: Vec<u32>,
     topic: Vec<i32>,
@@ -79,17 +111,26 @@ pub fn build(docs: &[Doc], stemmer: &Stemmer, roles: &[&str], topics: &[&str]) -
     }
     roots.sort_unstable();
     roots.dedup();
-    let mut shards: BTreeMap<String, BTreeMap<&str, Vec<[u32; 2]>>> = BTreeMap::new();
+    let mut shards: BTreeMap<String, Postings> = BTreeMap::new();
     for (term, docs) in &postings {
-        let list = docs.iter().map(|(&d, &tf)| [d as u32, tf]).collect();
+        let mut previous = 0;
+        let mut list = Vec::with_capacity(docs.len() * 2);
+        for (&d, &tf) in docs {
+            list.extend([(d - previous) as u32, tf]);
+            previous = d;
+        }
         shards.entry(shard_key(term)).or_default().insert(term, list);
     }
+    let shards = split_large(shards);
+    let first_event = docs.iter().position(|d| d.kind == DocKind::Event).unwrap_or(docs.len());
+    let after_events = docs.iter().rposition(|d| d.kind == DocKind::Event).map_or(first_event, |i| i + 1);
     let avgdl = if docs.is_empty() { 0.0 } else { f64::from(lens.iter().sum::<u32>()) / docs.len() as f64 };
     let meta = Meta {
         version: 1,
         docs: docs.len(),
         avgdl: (avgdl * 100.0).round() / 100.0,
         chunk: CHUNK,
+        events: [first_event, after_events],
         lens,
         role_bits: docs
             .iter()
@@ -131,6 +172,7 @@ mod tests {
 
     fn doc(url: &str, title: &str, text: &str) -> Doc {
         Doc {
+            kind: DocKind::Section,
             url: url.into(),
             title: title.into(),
             heading: String::new(),
@@ -149,9 +191,10 @@ mod tests {
         ];
         let files: BTreeMap<String, Vec<u8>> = build(&docs, &stemmer, &["kpps"], &[]).into_iter().collect();
         let co: serde_json::Value = serde_json::from_slice(&files["indeks/co.json"]).unwrap();
-        assert_eq!(co["coblos"], serde_json::json!([[0, 1], [1, 1]]));
+        // Flat (doc gap, weighted frequency) pairs.
+        assert_eq!(co["coblos"], serde_json::json!([0, 1, 1, 1]));
         let pu: serde_json::Value = serde_json::from_slice(&files["indeks/pu.json"]).unwrap();
-        assert_eq!(pu["pungut"], serde_json::json!([[0, 3]]));
+        assert_eq!(pu["pungut"], serde_json::json!([0, 3]));
         let meta: serde_json::Value = serde_json::from_slice(&files["meta.json"]).unwrap();
         assert_eq!(meta["docs"], 2);
         assert_eq!(meta["role_bits"], serde_json::json!([1, 1]));
@@ -165,5 +208,20 @@ mod tests {
         let stemmer = Stemmer::new();
         let docs = [doc("a/", "Kode etik", "Netralitas penyelenggara."), doc("b/", "DPT", "Daftar pemilih tetap.")];
         assert_eq!(build(&docs, &stemmer, &["kpps"], &[]), build(&docs, &stemmer, &["kpps"], &[]));
+    }
+
+    #[test]
+    fn a_large_shard_is_split_by_three_letters_and_short_terms_stay() {
+        let stemmer = Stemmer::new();
+        // Many distinct terms starting with "pa" overflow the two-letter shard.
+        let text: String = (0..3000).map(|i| format!("pa{}x{i} ", ["k", "n", "s"][i % 3])).collect();
+        let docs = [doc("a/", "Pa", &text)];
+        let files: BTreeMap<String, Vec<u8>> = build(&docs, &stemmer, &["kpps"], &[]).into_iter().collect();
+        let meta: serde_json::Value = serde_json::from_slice(&files["meta.json"]).unwrap();
+        let shards: Vec<&str> = meta["shards"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+        assert_eq!(shards, ["pa", "pak", "pan", "pas"]);
+        let short: serde_json::Value = serde_json::from_slice(&files["indeks/pa.json"]).unwrap();
+        assert_eq!(short.as_object().unwrap().keys().collect::<Vec<_>>(), ["pa"]);
+        assert!(files.values().all(|f| f.len() < 3 * SHARD_SPLIT));
     }
 }

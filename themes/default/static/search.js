@@ -42,12 +42,42 @@
     });
   }
 
+  // The shards that can hold `term` (or, for a prefix, any term starting with it): a large
+  // two-letter shard is split by three letters, keeping only the shorter terms.
+  function shardsFor(term, prefix) {
+    if (prefix) {
+      return meta.shards.filter(function (k) { return k.indexOf(term) === 0 || term.indexOf(k) === 0; });
+    }
+    var three = term.slice(0, 3), two = term.slice(0, 2);
+    if (term.length >= 3 && meta.shards.indexOf(three) >= 0) return [three];
+    return meta.shards.indexOf(two) >= 0 ? [two] : [];
+  }
+
+  // Postings are stored as flat [doc gap, frequency, ...] lists; returns [[doc, frequency], ...].
+  function decode(flat) {
+    var list = [], doc = 0;
+    for (var i = 0; i < flat.length; i += 2) {
+      doc += flat[i];
+      list.push([doc, flat[i + 1]]);
+    }
+    return list;
+  }
+
   function postings(term, prefix) {
-    var key = term.slice(0, 2);
-    if (meta.shards.indexOf(key) < 0) return Promise.resolve([]);
-    return load("indeks/" + key + ".json").then(function (shard) {
-      if (!prefix) return shard[term] ? [shard[term]] : [];
-      return Object.keys(shard).filter(function (t) { return t.indexOf(term) === 0; }).map(function (t) { return shard[t]; });
+    return Promise.all(shardsFor(term, prefix).map(function (key) {
+      return load("indeks/" + key + ".json");
+    })).then(function (shards) {
+      var found = [];
+      shards.forEach(function (shard) {
+        if (!prefix) {
+          if (shard[term]) found.push(decode(shard[term]));
+          return;
+        }
+        Object.keys(shard).forEach(function (t) {
+          if (t.indexOf(term) === 0) found.push(decode(shard[t]));
+        });
+      });
+      return found;
     });
   }
 
@@ -56,13 +86,15 @@
     if (!words.length) return Promise.resolve([]);
     var typing = !/\s$/.test(query);
     return ready().then(function () {
-      // Each word matches its stem; the word being typed also matches as a prefix.
+      // Each word matches its stem; the word being typed also matches as a prefix, and so does a
+      // word with no match of its own ("rekap" for "rekapitulasi").
       var lookups = words.map(function (w, i) {
         var exact = postings(stemmer.stem(w), false);
-        if (i === words.length - 1 && typing && w.length >= 2) {
-          return Promise.all([exact, postings(w, true)]).then(function (both) { return both[0].concat(both[1]); });
-        }
-        return exact;
+        var asPrefix = i === words.length - 1 && typing && w.length >= 2;
+        return exact.then(function (found) {
+          if (!asPrefix && (found.length || w.length < 4)) return found;
+          return postings(w, true).then(function (more) { return found.concat(more); });
+        });
       });
       return Promise.all(lookups);
     }).then(function (perWord) {
@@ -82,12 +114,18 @@
       });
       var roleBit = role ? 1 << meta.roles.indexOf(role) : 0;
       var topicIndex = topic ? meta.topics.indexOf(topic) : -1;
-      return Object.keys(scores).map(Number).filter(function (d) {
-        // Every word of the query must match; filters keep what they name (events carry no topic).
-        return hits[d] === perWord.length &&
-          (!roleBit || meta.role_bits[d] & roleBit || meta.role_bits[d] === 0) &&
+      var candidates = Object.keys(scores).map(Number).filter(function (d) {
+        // Filters keep what they name (events and pages carry no topic, and may carry no role).
+        return (!roleBit || meta.role_bits[d] & roleBit || meta.role_bits[d] === 0) &&
           (topicIndex < 0 || meta.topic[d] === topicIndex);
-      }).sort(function (x, y) { return scores[y] - scores[x] || x - y; }).slice(0, 20);
+      });
+      // Documents with every word come first; when there are none, those with the most words.
+      var most = candidates.reduce(function (m, d) { return Math.max(m, hits[d]); }, 0);
+      return candidates.filter(function (d) { return hits[d] === most; }).map(function (d) {
+        // Events are short, which BM25 favours; a module's own section should come first.
+        var event = d >= meta.events[0] && d < meta.events[1];
+        return [d, event ? scores[d] * 0.5 : scores[d]];
+      }).sort(function (x, y) { return y[1] - x[1] || x[0] - y[0]; }).slice(0, 20).map(function (s) { return s[0]; });
     });
   }
 
