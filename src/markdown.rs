@@ -90,6 +90,7 @@ pub fn render(source: &str, options: &Options) -> Rendered {
     let mut bad_links = Vec::new();
     let mut out: Vec<Event> = Vec::with_capacity(events.len() + 8);
     let mut tasks = 0;
+    let mut tables = 0;
     let mut local_refs = Vec::new();
     // A task item's text is the label of its checkbox, up to where its own text ends.
     let mut open_label = false;
@@ -146,7 +147,12 @@ pub fn render(source: &str, options: &Options) -> Rendered {
             Event::End(TagEnd::BlockQuote(Some(_))) => out.push(Event::Html("</aside>\n".into())),
             Event::Start(Tag::Table(align)) => {
                 // Wide tables scroll inside their own box instead of widening the page on a phone.
-                out.push(Event::Html("<div class=\"table-wrap\">".into()));
+                // Focusable and named, so keyboard users can scroll it too.
+                tables += 1;
+                let label = html_escape(&format!("{} {tables}", options.catalog.get("table")));
+                out.push(Event::Html(
+                    format!("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"{label}\">").into(),
+                ));
                 out.push(Event::Start(Tag::Table(align)));
             }
             Event::End(TagEnd::Table) => {
@@ -454,7 +460,7 @@ mod tests {
         let r = render_id("- [ ] segel\n\n~~lama~~\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nCatatan[^1]\n\n[^1]: PKPU.\n");
         assert!(r.html.contains("type=\"checkbox\""));
         assert!(r.html.contains("<del>lama</del>"));
-        assert!(r.html.contains("<div class=\"table-wrap\"><table>"));
+        assert!(r.html.contains("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Tabel 1\"><table>"));
         assert!(r.html.contains("<div class=\"footnote-definition\" id=\"catatan_1\">"), "{}", r.html);
         assert!(r.html.contains("href=\"#catatan_1\""));
     }

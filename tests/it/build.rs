@@ -204,6 +204,8 @@ fn module_page_shows_its_content_and_context() {
     assert_eq!(page.attrs(".prose h2", "id"), ["persiapan", "persiapan-1"]);
     assert_eq!(page.text(".callout-warning .callout-title"), "Peringatan");
     assert_eq!(page.html.select(&sel(".table-wrap table")).count(), 1);
+    // A wide table scrolls in its own box, which the keyboard can reach and a screen reader names.
+    assert_eq!(page.attrs(".table-wrap[role=region][tabindex='0']", "aria-label"), ["Tabel 1"]);
     assert_eq!(page.html.select(&sel("input[type=checkbox]")).count(), 2);
     assert_eq!(page.html.select(&sel(".prose del, .footnote-definition")).count(), 1);
     assert_eq!(page.texts(".meta .tag"), ["KPPS"]);

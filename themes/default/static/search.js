@@ -10,8 +10,6 @@
   var topicSelect = form.querySelector("#topik");
   var list = document.getElementById("hasil");
   var status = document.getElementById("status");
-  var fallback = document.getElementById("tanpa-js");
-  if (fallback) fallback.hidden = true;
 
   var cache = {};
   function load(path) {
@@ -129,13 +127,19 @@
     });
   }
 
+  var stems = Object.create(null);
+  function stemOf(word) {
+    if (!(word in stems)) stems[word] = stemmer.stem(word);
+    return stems[word];
+  }
+
   function snippet(text, query) {
-    var wanted = tokens(query).map(function (w) { return stemmer.stem(w); });
+    var wanted = tokens(query).map(stemOf);
     var prefix = tokens(query).pop() || "";
     var words = text.split(/\s+/);
     var marks = words.map(function (w) {
       var t = tokens(w)[0];
-      return !!t && (wanted.indexOf(stemmer.stem(t)) >= 0 || (prefix.length >= 2 && t.indexOf(prefix) === 0));
+      return !!t && (wanted.indexOf(stemOf(t)) >= 0 || (prefix.length >= 2 && t.indexOf(prefix) === 0));
     });
     var first = Math.max(0, marks.indexOf(true));
     var start = Math.max(0, first - 8), end = Math.min(words.length, start + 30);
