@@ -460,7 +460,9 @@ mod tests {
         let r = render_id("- [ ] segel\n\n~~lama~~\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nCatatan[^1]\n\n[^1]: PKPU.\n");
         assert!(r.html.contains("type=\"checkbox\""));
         assert!(r.html.contains("<del>lama</del>"));
-        assert!(r.html.contains("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Tabel 1\"><table>"));
+        assert!(
+            r.html.contains("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Tabel 1\"><table>")
+        );
         assert!(r.html.contains("<div class=\"footnote-definition\" id=\"catatan_1\">"), "{}", r.html);
         assert!(r.html.contains("href=\"#catatan_1\""));
     }
