@@ -160,9 +160,11 @@
     return p;
   }
 
-  function show(query, docs) {
-    list.textContent = "";
+  // Renders `docs` for the search numbered `ticket`, unless a newer search started meanwhile:
+  // the texts arrive asynchronously, and a slower older search must not overwrite a newer one.
+  function show(query, docs, ticket) {
     if (!docs.length) {
+      list.textContent = "";
       status.textContent = query.trim() ? status.getAttribute("data-no-results") : "";
       return Promise.resolve();
     }
@@ -171,6 +173,8 @@
     return Promise.all(Object.keys(chunks).map(function (c) {
       return load("dokumen/" + c + ".json").then(function (data) { return [Number(c), data]; });
     })).then(function (loaded) {
+      if (ticket !== latest) return;
+      list.textContent = "";
       var byChunk = {};
       loaded.forEach(function (l) { byChunk[l[0]] = l[1]; });
       docs.forEach(function (d) {
@@ -208,7 +212,7 @@
       history.replaceState(null, "", qs ? "?" + qs : "./");
     }
     return search(query, roleSelect.value, topicSelect.value).then(function (docs) {
-      if (ticket === latest) return show(query, docs);
+      if (ticket === latest) return show(query, docs, ticket);
     }).catch(function () {
       if (ticket === latest) status.textContent = status.getAttribute("data-no-results");
     }).then(function () {
