@@ -122,6 +122,7 @@ fn handle(request: Request, hub: &Hub) {
     };
     let (status, path) = match resolve(&url, |p| site.get(p).is_some()) {
         Resolved::File(path) => (200, path),
+        // Only a folder the site has is redirected to, so `to` is made of checked names.
         Resolved::Redirect(to) => {
             let _ = request.respond(Response::empty(301).with_header(header("Location", &to)));
             return;

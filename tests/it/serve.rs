@@ -87,6 +87,10 @@ fn serves_the_site_as_static_hosting_would() {
     let (status, head, _) = s.get("/alpha");
     assert_eq!(status, 301);
     assert!(head.contains("Location: /alpha/"), "{head}");
+    // An encoded line break in the address stays encoded in the redirect, never a new header.
+    let (status, head, _) = s.get("/alph%61%0d%0aSet-Cookie:%20x");
+    assert!(!head.to_lowercase().contains("set-cookie"), "{head}");
+    assert_eq!(status, 404);
     let (status, head, _) = s.get("/alpha/assets/style.css");
     assert_eq!(status, 200);
     assert!(head.to_lowercase().contains("content-type: text/css"), "{head}");
