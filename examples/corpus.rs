@@ -16,6 +16,8 @@
 //! from a splitmix64 generator seeded with S (default 1): the same seed and the same sample content
 //! give a byte-identical project.
 
+use bimtek::date::Date;
+use bimtek::markdown::slugify;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs;
@@ -262,20 +264,6 @@ fn read_pool(content: &Path) -> Pool {
         }
     }
     pool
-}
-
-/// The heading ids bimtek gives (`src/markdown.rs`): lowercase ASCII letters and digits, every
-/// other run of characters one `-`; repeats get `-1`, `-2`; the theme's own ids are taken.
-fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    slug.trim_matches('-').to_owned()
 }
 
 fn heading_ids(headings: &[&str]) -> Vec<String> {
@@ -596,37 +584,16 @@ fn updated(r: &mut Rng) -> String {
     format!("2024-{month:02}-{:02}", r.range(1, 28))
 }
 
-/// Days since 1970-01-01 of a date (proleptic Gregorian), after Howard Hinnant's algorithm.
-fn days(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-const WEEKDAYS: [&str; 7] = ["Kamis", "Jumat", "Sabtu", "Minggu", "Senin", "Selasa", "Rabu"]; // 1970-01-01 was a Thursday
-
 fn date(day: i64) -> String {
-    let (y, m, d) = from_days(day);
-    format!("{y:04}-{m:02}-{d:02}")
+    Date::from_days_since_epoch(day).to_string()
 }
 
 fn weekday(day: i64) -> &'static str {
-    WEEKDAYS[day.rem_euclid(7) as usize]
+    Date::from_days_since_epoch(day).weekday_id()
+}
+
+fn days(y: i64, m: i64, d: i64) -> i64 {
+    Date::parse(&format!("{y:04}-{m:02}-{d:02}")).map_or(0, Date::days_since_epoch)
 }
 
 const PHASES: [&str; 6] =
