@@ -140,8 +140,11 @@ pub fn render(
         }
     }
     let stemmer = crate::search::stem::Stemmer::new();
-    for regency in regencies {
-        for (path, bytes) in search_files(site, regency, &stemmer) {
+    // Each regency's index is independent of the others: build them side by side.
+    let indexes: Vec<Vec<(String, Vec<u8>)>> =
+        regencies.par_iter().map(|regency| search_files(site, regency, &stemmer)).collect();
+    for (regency, index) in regencies.iter().zip(indexes) {
+        for (path, bytes) in index {
             add(
                 &mut output,
                 format!("{}/cari/{path}", regency.slug),

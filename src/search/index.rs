@@ -5,7 +5,7 @@
 //! and `cari/dokumen/<n>.json` (titles and texts of 8 documents, for the results shown). Postings
 //! are flat `[doc gap, weighted frequency, ...]` lists. Pure and deterministic.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -93,31 +93,46 @@ struct Meta<'a> {
 /// The index files, as (path under `cari/`, bytes).
 pub fn build(docs: &[Doc], stemmer: &Stemmer, roles: &[&str], topics: &[&str]) -> Vec<(String, Vec<u8>)> {
     let mut roots = Vec::new();
-    let mut stems: BTreeMap<String, String> = BTreeMap::new();
-    let mut stem = |word: String, roots: &mut Vec<String>| -> String {
-        stems.entry(word).or_insert_with_key(|w| stemmer.stem_recording(w, roots)).clone()
-    };
-    // term -> doc -> weighted frequency
-    let mut postings: BTreeMap<String, BTreeMap<usize, u32>> = BTreeMap::new();
+    // Word -> term number, and each term's stem and postings (doc, weighted frequency) in doc
+    // order. Hash maps only for lookups; the output is ordered by the terms themselves.
+    let mut word_terms: HashMap<String, usize> = HashMap::new();
+    let mut stem_terms: HashMap<String, usize> = HashMap::new();
+    let mut terms: Vec<(String, Vec<(usize, u32)>)> = Vec::new();
     let mut lens = Vec::with_capacity(docs.len());
     for (id, doc) in docs.iter().enumerate() {
         let mut len = 0;
         for (field, weight) in [(&doc.title, TITLE_WEIGHT), (&doc.heading, HEADING_WEIGHT), (&doc.text, 1)] {
             for token in tokens(field) {
                 len += 1;
-                let term = stem(token, &mut roots);
-                *postings.entry(term).or_default().entry(id).or_default() += weight;
+                let term = match word_terms.get(&token) {
+                    Some(&term) => term,
+                    None => {
+                        let stem = stemmer.stem_recording(&token, &mut roots);
+                        let term = *stem_terms.entry(stem.clone()).or_insert_with(|| {
+                            terms.push((stem, Vec::new()));
+                            terms.len() - 1
+                        });
+                        word_terms.insert(token, term);
+                        term
+                    }
+                };
+                let list = &mut terms[term].1;
+                match list.last_mut() {
+                    Some((doc, tf)) if *doc == id => *tf += weight,
+                    _ => list.push((id, weight)),
+                }
             }
         }
         lens.push(len);
     }
     roots.sort_unstable();
     roots.dedup();
+    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut shards: BTreeMap<String, Postings> = BTreeMap::new();
-    for (term, docs) in &postings {
+    for (term, docs) in &terms {
         let mut previous = 0;
         let mut list = Vec::with_capacity(docs.len() * 2);
-        for (&d, &tf) in docs {
+        for &(d, tf) in docs {
             list.extend([(d - previous) as u32, tf]);
             previous = d;
         }
