@@ -96,6 +96,7 @@ fn main() {
         std::thread::sleep(Duration::from_millis(300));
     }
     let _ = server.kill();
+    let _ = server.wait();
     times.sort();
     let median = times[times.len() / 2];
     println!("{first_build}");
