@@ -217,7 +217,9 @@ fn deletions_renames_and_bursts_of_saves_do_not_stop_the_server() {
     assert_eq!(s.get("/alpha/modul/rahasia-baru/").0, 200);
     // Put back, it is watched again: an edit after that still lands.
     std::fs::rename(p.path("konten"), p.path("content")).unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+    // Time for the server to see the folder back and watch it again, even on a loaded machine.
+    s.wait_for_text("/alpha/modul/rahasia-baru/", "Materi Draf");
+    std::thread::sleep(Duration::from_millis(1500));
     p.edit("content/modules/etika.md", "Penyelenggara19", "Kembali");
     s.wait_for_text("/beta/modul/etika/", "Kembali");
     // A deleted module that others link to is an error: the old site stays.
