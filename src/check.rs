@@ -5,7 +5,7 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::markdown::THEME_IDS;
-use crate::output::Output;
+use crate::output::{Output, percent_decode};
 use crate::site::{Module, Regency};
 
 /// Each problem once, even when a national module shows it in every regency.
@@ -73,33 +73,10 @@ fn resolve(page: &str, dest: &str) -> Option<String> {
             ".." => {
                 parts.pop()?;
             }
-            _ => parts.push(percent_decoded(part)),
+            _ => parts.push(percent_decode(part).unwrap_or_else(|| part.to_owned())),
         }
     }
     Some(parts.join("/"))
-}
-
-fn percent_decoded(part: &str) -> String {
-    if !part.contains('%') {
-        return part.to_owned();
-    }
-    let bytes = part.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = (bytes[i] == b'%').then(|| part.get(i + 1..i + 3)).flatten();
-        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-            Some(byte) => {
-                out.push(byte);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -55,6 +55,24 @@ pub fn is_safe_relative(path: &str) -> bool {
         && path.split('/').all(|p| !p.is_empty() && p != "." && p != ".." && !p.contains(':'))
 }
 
+/// Decodes `%xx` escapes of a URL path; `None` when one is malformed or the bytes are not UTF-8.
+pub fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 impl Output {
     /// Adds a file; `origin` describes where it comes from, for clash messages.
     pub fn add(&mut self, path: String, body: Body, origin: impl Into<String>) -> Result<(), AddError> {

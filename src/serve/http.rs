@@ -11,6 +11,7 @@ use std::time::Duration;
 use tiny_http::{Header, Method, Request, Response, Server};
 
 use super::Hub;
+use crate::output::percent_decode;
 
 const LIVE_SCRIPT: &str = include_str!("live.js");
 const LIVE_PREFIX: &str = "/__bimtek/";
@@ -49,23 +50,6 @@ pub fn resolve(target: &str, exists: impl Fn(&str) -> bool) -> Resolved {
     } else {
         Resolved::NotFound
     }
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 pub fn content_type(path: &str) -> &'static str {
