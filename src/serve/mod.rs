@@ -120,6 +120,10 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
         minify: false,
         timestamp: None,
     };
+    // Watch before the first build: a save made while it runs, or just after the address is
+    // printed, must still reach the site.
+    let (events, changes) = std::sync::mpsc::channel();
+    let mut watcher = watch::start(&options.root, events).map_err(|e| format!("cannot watch the project: {e}"))?;
     rebuild(&hub, &build_options, &BTreeSet::new());
     let server =
         tiny_http::Server::http(options.address).map_err(|e| format!("cannot listen on {}: {e}", options.address))?;
@@ -134,8 +138,6 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
     if options.open {
         open_browser(&format!("http://{address}/"));
     }
-    let (events, changes) = std::sync::mpsc::channel();
-    let mut watcher = watch::start(&options.root, events).map_err(|e| format!("cannot watch the project: {e}"))?;
     let builder_hub = hub.clone();
     std::thread::spawn(move || {
         while let Ok(mut paths) = changes.recv() {
