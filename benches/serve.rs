@@ -22,7 +22,6 @@ fn main() {
         println!("serve benchmark: run it with `cargo bench --bench serve`");
         return;
     }
-    let quick = false;
     let modules = "1000";
     let dir = tempfile::tempdir().expect("temp dir");
     let project = dir.path().join("project");
@@ -74,7 +73,7 @@ fn main() {
     write!(channel, "GET /__bimtek/events?since=1 HTTP/1.1\r\nHost: x\r\n\r\n").expect("events");
     let mut channel = BufReader::new(channel);
 
-    let runs = if quick { 1 } else { 7 };
+    let runs = 7;
     let mut times = Vec::new();
     for run in 0..runs {
         let marker = format!("Penanda uji kecepatan nomor {run}.");
