@@ -2,7 +2,7 @@
 //! holding, for every regency, the modules it shows (local overrides winning) and its events — and the
 //! checks that need that whole picture (links and `module:` references resolved per regency).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -62,11 +62,30 @@ pub struct Regency {
     pub events: Vec<Arc<Event>>,
     /// Stable id of each event, in the order of `events` (anchors, `.ics` names, UIDs).
     pub event_ids: Vec<String>,
+    /// Position of each module in `modules`, by slug: links are resolved per module, so a scan
+    /// would make large regencies quadratic.
+    by_slug: HashMap<String, usize>,
+    /// How many modules each topic and each role has here, by key.
+    pub topic_counts: HashMap<String, usize>,
+    pub role_counts: HashMap<String, usize>,
 }
 
 impl Regency {
+    pub fn new(slug: String, info: RegencyInfo, modules: Vec<Arc<Module>>, events: Vec<Arc<Event>>) -> Regency {
+        let event_ids = schedule::event_ids(&events.iter().map(AsRef::as_ref).collect::<Vec<_>>());
+        let by_slug = modules.iter().enumerate().map(|(i, m)| (m.slug.clone(), i)).collect();
+        let (mut topic_counts, mut role_counts) = (HashMap::new(), HashMap::new());
+        for m in &modules {
+            *topic_counts.entry(m.topic.clone()).or_default() += 1;
+            for role in &m.roles {
+                *role_counts.entry(role.clone()).or_default() += 1;
+            }
+        }
+        Regency { slug, info, modules, events, event_ids, by_slug, topic_counts, role_counts }
+    }
+
     pub fn module(&self, slug: &str) -> Option<&Arc<Module>> {
-        self.modules.iter().find(|m| m.slug == slug)
+        self.by_slug.get(slug).map(|&i| &self.modules[i])
     }
 }
 
@@ -146,8 +165,10 @@ pub fn assemble(
         let mut modules = national.clone();
         modules.extend(by_scope.remove(&scope).unwrap_or_default());
         let mut modules: Vec<Arc<Module>> = modules.into_values().collect();
+        let topic_rank: HashMap<&str, usize> =
+            config.topics.iter().enumerate().map(|(i, t)| (t.key.as_str(), i)).collect();
         modules.sort_by(|a, b| {
-            let topic = |m: &Module| config.topics.iter().position(|t| t.key == m.topic);
+            let topic = |m: &Module| topic_rank.get(m.topic.as_str()).copied();
             (topic(a), a.order, &a.title, &a.slug).cmp(&(topic(b), b.order, &b.title, &b.slug))
         });
         let mut events: Vec<Arc<Event>> = national_events.clone();
@@ -162,8 +183,7 @@ pub fn assemble(
                 b.position.line,
             ))
         });
-        let event_ids = schedule::event_ids(&events.iter().map(AsRef::as_ref).collect::<Vec<_>>());
-        site_regencies.push(Regency { slug, info, modules, events, event_ids });
+        site_regencies.push(Regency::new(slug, info, modules, events));
     }
     check_events(&site_regencies, problems);
     let skip = References { national: &national, unparsed: &unparsed, drafts: &drafts };

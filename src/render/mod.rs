@@ -274,13 +274,13 @@ fn regency_context(
         .config
         .topics
         .iter()
-        .map(|t| term_view(t, base, "topik", regency.modules.iter().filter(|m| m.topic == t.key).count()))
+        .map(|t| term_view(t, base, "topik", regency.topic_counts.get(&t.key).copied().unwrap_or(0)))
         .collect();
     let roles: Vec<_> = site
         .config
         .roles
         .iter()
-        .map(|t| term_view(t, base, "peran", regency.modules.iter().filter(|m| m.roles.contains(&t.key)).count()))
+        .map(|t| term_view(t, base, "peran", regency.role_counts.get(&t.key).copied().unwrap_or(0)))
         .collect();
     ctx.insert("topics", &topics);
     ctx.insert("roles", &roles);
@@ -308,11 +308,14 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
     home.insert("events", &events_for("", &|_| true));
     jobs.push(Job { path: format!("{slug}/index.html"), template: "home.html", context: home });
 
-    for module in &regency.modules {
+    // Modules are sorted by topic first, so each topic's modules are one run of the list.
+    let topic_runs: Vec<&[std::sync::Arc<crate::site::Module>]> =
+        regency.modules.chunk_by(|a, b| a.topic == b.topic).collect();
+    for (module, at, in_topic) in
+        topic_runs.iter().flat_map(|run| run.iter().enumerate().map(move |(at, m)| (m, Some(at), *run)))
+    {
         let base = "../../";
         let mut ctx = regency_context(site, theme, regency, base, &format!("modul/{}/", module.slug), "modules");
-        let in_topic: Vec<_> = regency.modules.iter().filter(|m| m.topic == module.topic).collect();
-        let at = in_topic.iter().position(|m| m.slug == module.slug);
         let prev = at.and_then(|i| i.checked_sub(1)).and_then(|i| in_topic.get(i)).map(|m| module_card(m, base));
         let next = at.and_then(|i| in_topic.get(i + 1)).map(|m| module_card(m, base));
         let topic = config.topic(&module.topic).map(|t| term_view(t, base, "topik", in_topic.len()));
