@@ -12,6 +12,7 @@ pub mod config;
 pub mod content;
 pub mod date;
 pub mod diagnostics;
+pub mod hash;
 pub mod i18n;
 pub mod markdown;
 pub mod output;
@@ -29,7 +30,7 @@ use std::time::Instant;
 
 use config::{CONFIG_FILE, Config};
 use diagnostics::{Diagnostic, Diagnostics};
-use output::{Body, Output};
+use output::{Body, Output, Previous};
 
 /// What `build` and `check` were asked to do.
 #[derive(Debug, Clone)]
@@ -52,6 +53,8 @@ pub struct Report {
     pub regencies: usize,
     pub modules: usize,
     pub files: usize,
+    /// What writing the output folder did (`None` when nothing was written).
+    pub written: Option<output::trees::Written>,
     /// What a phone stores for a full offline copy of each regency.
     pub offline: Vec<render::offline::OfflineCopy>,
     /// Warnings only; a run with errors is a [`Failure`].
@@ -67,16 +70,21 @@ pub struct Failure {
 
 /// Reads, validates and renders the project, returning the site's files without writing them.
 pub fn generate(options: &BuildOptions) -> Result<(Output, Report), Failure> {
-    run(options, false)
+    run(options, false, &Previous::default())
+}
+
+/// [`generate`], taking unchanged pages from a previous build instead of rendering them again.
+pub fn regenerate(options: &BuildOptions, previous: &Previous) -> Result<(Output, Report), Failure> {
+    run(options, false, previous)
 }
 
 /// `bimtek check`: everything a build validates, plus the findings of [`check::findings`]; writes
 /// nothing.
 pub fn check(options: &BuildOptions) -> Result<Report, Failure> {
-    run(options, true).map(|(_, report)| report)
+    run(options, true, &Previous::default()).map(|(_, report)| report)
 }
 
-fn run(options: &BuildOptions, thorough: bool) -> Result<(Output, Report), Failure> {
+fn run(options: &BuildOptions, thorough: bool, previous: &Previous) -> Result<(Output, Report), Failure> {
     let started = Instant::now();
     let mut problems = Diagnostics::default();
     let root = &options.root;
@@ -130,7 +138,7 @@ fn run(options: &BuildOptions, thorough: bool) -> Result<(Output, Report), Failu
         &theme,
         &tera,
         &chosen,
-        &render::RenderOptions { minify: options.minify, timestamp: options.timestamp },
+        &render::RenderOptions { minify: options.minify, previous, timestamp: options.timestamp },
         &mut problems,
     );
     let offline = render::offline::add(&site, &chosen, &mut output, &mut problems);
@@ -138,7 +146,7 @@ fn run(options: &BuildOptions, thorough: bool) -> Result<(Output, Report), Failu
         problems.extend(check::findings(&chosen, &output));
     }
     for (path, text) in render::host_files(&site, &chosen) {
-        if let Err(e) = output.add(path.into(), Body::Bytes(text.into_bytes()), path) {
+        if let Err(e) = output.add(path.into(), Body::Bytes(text.into_bytes().into()), path) {
             problems.push(Diagnostic::error("content/static", format!("{path} clashes: {e:?}")));
         }
     }
@@ -150,6 +158,7 @@ fn run(options: &BuildOptions, thorough: bool) -> Result<(Output, Report), Failu
         regencies: chosen.len(),
         modules: chosen.iter().map(|r| r.modules.len()).sum(),
         files: output.len(),
+        written: None,
         offline,
         warnings: problems.into_sorted(),
         seconds: started.elapsed().as_secs_f64(),
@@ -163,18 +172,25 @@ pub fn output_dir(options: &BuildOptions) -> PathBuf {
 
 /// `bimtek build`: generate, then write into the output folder by swapping it whole.
 pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
+    let started = Instant::now();
     let out = output_dir(options);
     if let Err(d) = check_output_dir(&options.root, &out) {
         return Err(Failure { diagnostics: vec![d] });
     }
-    let (output, report) = generate(options)?;
-    if let Err(e) = output.write(&out) {
-        let d = Diagnostic::error(&out, format!("could not write the site: {e}"))
-            .with_hint("the previous site in the output folder was left as it was; check free space and permissions");
-        let mut diagnostics = report.warnings;
-        diagnostics.push(d);
-        return Err(Failure { diagnostics });
+    let previous = Previous::published(&out);
+    let (output, mut report) = regenerate(options, &previous)?;
+    match output.write(&out) {
+        Ok(written) => report.written = Some(written),
+        Err(e) => {
+            let d = Diagnostic::error(&out, format!("could not write the site: {e}")).with_hint(
+                "the previous site in the output folder was left as it was; check free space and permissions",
+            );
+            let mut diagnostics = report.warnings;
+            diagnostics.push(d);
+            return Err(Failure { diagnostics });
+        }
     }
+    report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
 

@@ -154,7 +154,13 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
 
 fn print_summary(report: &Report, verb: &str) {
     let mut stdout = std::io::stdout().lock();
-    let where_ = if verb == "built" { format!(" into {}", report.out.display()) } else { String::new() };
+    let where_ = match &report.written {
+        Some(w) if w.incremental => {
+            format!(" into {} ({} written, {} removed, the rest unchanged)", report.out.display(), w.files, w.removed)
+        }
+        Some(_) => format!(" into {}", report.out.display()),
+        None => String::new(),
+    };
     let _ = writeln!(
         stdout,
         "{verb} {} regenc{}, {} module pages, {} files{where_} in {:.0} ms{}",

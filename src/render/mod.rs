@@ -15,14 +15,16 @@ use tera::{Context, Tera};
 
 use crate::content::Scope;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::output::{AddError, Body, Output};
+use crate::output::{AddError, Body, Output, Previous};
 use crate::site::{Regency, Site};
 use crate::theme::{StaticSource, Theme};
 pub use hosting::{CONTENT_SECURITY_POLICY, host_files};
 use views::{event_view, module_card, role_links, term_view};
 
-pub struct RenderOptions {
+pub struct RenderOptions<'a> {
     pub minify: bool,
+    /// Pages of the previous build, reused when their fingerprint is unchanged.
+    pub previous: &'a Previous,
     /// SOURCE_DATE_EPOCH, when the build was given one.
     pub timestamp: Option<i64>,
 }
@@ -31,7 +33,53 @@ pub struct RenderOptions {
 pub(super) struct Job {
     path: String,
     template: &'static str,
+    context: PageContext,
+}
+
+/// A page's template context, hashed as it is filled: with the templates, the hash is the page's
+/// fingerprint, and a page whose fingerprint did not change is taken from the previous build.
+pub(super) struct PageContext {
     context: Context,
+    hasher: crate::hash::Hasher,
+}
+
+impl PageContext {
+    fn new() -> PageContext {
+        PageContext { context: Context::new(), hasher: crate::hash::Hasher::default() }
+    }
+
+    pub(super) fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        self.hasher.field(key.as_bytes());
+        // A failure would also fail in tera's own serialisation, which reports it.
+        let _ = serde_json::to_writer(&mut self.hasher, value);
+        self.hasher.write(&[0]);
+        self.context.insert(key, value);
+    }
+
+    fn fingerprint(&self, template: &str, setup: u64) -> u64 {
+        let mut hasher = self.hasher.clone();
+        hasher.field(template.as_bytes());
+        hasher.write(&setup.to_le_bytes());
+        hasher.finish()
+    }
+}
+
+/// What every page depends on besides its context: the templates, minification, and this
+/// program itself (a new bimtek may render the same context differently).
+fn setup_hash(theme: &Theme, options: &RenderOptions) -> u64 {
+    let mut hasher = crate::hash::Hasher::default();
+    for (name, template) in &theme.templates {
+        hasher.field(name.as_bytes());
+        hasher.field(template.source.as_bytes());
+    }
+    hasher.write(&[u8::from(options.minify)]);
+    hasher.field(env!("CARGO_PKG_VERSION").as_bytes());
+    if let Some(meta) = std::env::current_exe().ok().and_then(|exe| std::fs::metadata(exe).ok()) {
+        hasher.write(&meta.len().to_le_bytes());
+        let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        hasher.write(&modified.unwrap_or_default().as_nanos().to_le_bytes());
+    }
+    hasher.finish()
 }
 
 #[derive(Serialize)]
@@ -97,17 +145,22 @@ pub fn render(
     for regency in regencies {
         jobs.extend(regency_jobs(site, theme, regency));
     }
-    let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
+    let setup = setup_hash(theme, options);
+    let rendered: Vec<Result<(String, Body, u64), Diagnostic>> = jobs
         .into_par_iter()
         .map(|job| {
-            let html = tera.render(job.template, &job.context).map_err(|e| template_error(theme, &e))?;
+            let fingerprint = job.context.fingerprint(job.template, setup);
+            if let Some(body) = options.previous.reuse(&job.path, fingerprint) {
+                return Ok((job.path, body, fingerprint));
+            }
+            let html = tera.render(job.template, &job.context.context).map_err(|e| template_error(theme, &e))?;
             let bytes = if options.minify && job.path.ends_with(".html") { minify(&html) } else { html.into_bytes() };
-            Ok((job.path, bytes))
+            Ok((job.path, Body::Bytes(bytes.into()), fingerprint))
         })
         .collect();
     let mut output = Output::default();
-    let mut add = |output: &mut Output, path: String, body: Body, origin: String| {
-        if let Err(e) = output.add(path, body, origin.clone()) {
+    let mut add_page = |output: &mut Output, path: String, body: Body, fingerprint: Option<u64>, origin: String| {
+        if let Err(e) = output.add_page(path, body, fingerprint, origin.clone()) {
             problems.push(match e {
                 AddError::Unsafe(p) => {
                     Diagnostic::error(origin, format!("cannot publish `{p}`: the name is not a plain file name"))
@@ -123,10 +176,15 @@ pub fn render(
     let mut failed = Vec::new();
     for result in rendered {
         match result {
-            Ok((path, bytes)) => add(&mut output, path, Body::Bytes(bytes), "a generated page".to_owned()),
+            Ok((path, body, fingerprint)) => {
+                add_page(&mut output, path, body, Some(fingerprint), "a generated page".to_owned())
+            }
             Err(d) => failed.push(d),
         }
     }
+    let mut add = |output: &mut Output, path: String, body: Body, origin: String| {
+        add_page(output, path, body, None, origin);
+    };
     let mut asset_dirs = vec![String::new()];
     asset_dirs.extend(regencies.iter().map(|r| format!("{}/", r.slug)));
     for prefix in &asset_dirs {
@@ -148,12 +206,12 @@ pub fn render(
             add(
                 &mut output,
                 format!("{}/cari/{path}", regency.slug),
-                Body::Bytes(bytes),
+                Body::Bytes(bytes.into()),
                 "the search index".to_owned(),
             );
         }
         for (path, bytes) in timeline::feeds(site, regency, options.timestamp) {
-            add(&mut output, path, Body::Bytes(bytes), "a calendar feed".to_owned());
+            add(&mut output, path, Body::Bytes(bytes.into()), "a calendar feed".to_owned());
         }
         for asset in &site.statics {
             let path = format!("{}/{}", regency.slug, url_path(&asset.rel_out));
@@ -198,8 +256,8 @@ fn minify(html: &str) -> Vec<u8> {
     minify_html::minify(html.as_bytes(), &cfg)
 }
 
-fn common(site: &Site, theme: &Theme, root: &str, path_in_site: &str) -> Context {
-    let mut ctx = Context::new();
+fn common(site: &Site, theme: &Theme, root: &str, path_in_site: &str) -> PageContext {
+    let mut ctx = PageContext::new();
     ctx.insert(
         "site",
         &SiteView { title: &site.config.title, base_url: &site.config.base_url, language: site.config.language.code() },
@@ -260,7 +318,7 @@ fn regency_context(
     base: &str,
     path_in_regency: &str,
     nav: &str,
-) -> Context {
+) -> PageContext {
     let root = format!("{base}../");
     let mut ctx = common(site, theme, &root, &format!("{}/{path_in_regency}", regency.slug));
     ctx.insert("base", base);
@@ -412,7 +470,7 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
             .iter()
             .map(|t| SitemapUrl { loc: format!("{}{slug}/peran/{}/", config.base_url, t.key), lastmod: None }),
     );
-    let mut sitemap = Context::new();
+    let mut sitemap = PageContext::new();
     sitemap.insert("urls", &urls);
     jobs.push(Job { path: format!("{slug}/sitemap.xml"), template: "sitemap.xml", context: sitemap });
     jobs

@@ -1,9 +1,12 @@
 //! Offline copies: each regency site gets a web app manifest, icons drawn at build time, and a
 //! service worker that keeps every file of the site. Done last, because the worker lists the
-//! site's final files and its version is a hash of all their bytes: any change gives a new worker,
+//! site's final files and its version is a hash of all their contents: any change gives a new worker,
 //! and each worker serves only from the complete cache of its own version.
 
+use rayon::prelude::*;
 use serde::Serialize;
+
+use crate::hash::Hasher;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output::{Body, Output};
@@ -57,26 +60,28 @@ pub fn add(site: &Site, regencies: &[&Regency], output: &mut Output, problems: &
         put(output, problems, format!("{slug}/manifest.webmanifest"), manifest(site, regency));
         let prefix = format!("{slug}/");
         let mut files = Vec::new();
-        let mut hash = Fnv::default();
+        let mut hash = Hasher::default();
         let mut bytes = 0;
-        for (path, body) in output.under(&prefix) {
-            let content = match body.bytes() {
-                Ok(content) => content,
+        // Digests of all files at once, in parallel; a reused page is not even read.
+        let paths: Vec<&str> = output.under(&prefix).map(|(path, _)| path).collect();
+        let digests: Vec<_> = paths.par_iter().map(|path| output.digest(path)).collect();
+        for (path, digest) in paths.iter().zip(digests) {
+            let digest = match digest {
+                Ok(digest) => digest,
                 Err(e) => {
-                    problems.push(Diagnostic::error(path, format!("cannot read it for the offline copy: {e}")));
+                    problems.push(Diagnostic::error(*path, format!("cannot read it for the offline copy: {e}")));
                     continue;
                 }
             };
-            hash.write(path.as_bytes());
-            hash.write(&[0]);
-            hash.write(&content);
-            bytes += content.len() as u64;
+            hash.field(path.as_bytes());
+            hash.write(&digest.hash.to_le_bytes());
+            bytes += digest.len;
             files.push(cache_url(&path[prefix.len()..]));
         }
         hash.write(SERVICE_WORKER.as_bytes());
         let worker = format!(
             "const VERSION = {};\nconst FILES = {};\n{SERVICE_WORKER}",
-            json(&format!("{slug}-{:016x}", hash.0)),
+            json(&format!("{slug}-{:016x}", hash.finish())),
             json(&files)
         );
         bytes += worker.len() as u64;
@@ -88,7 +93,7 @@ pub fn add(site: &Site, regencies: &[&Regency], output: &mut Output, problems: &
 
 fn put(output: &mut Output, problems: &mut Diagnostics, path: String, bytes: Vec<u8>) {
     if let Err(crate::output::AddError::Taken { first, .. } | crate::output::AddError::Unsafe(first)) =
-        output.add(path.clone(), Body::Bytes(bytes), "the offline copy")
+        output.add(path.clone(), Body::Bytes(bytes.into()), "the offline copy")
     {
         problems.push(
             Diagnostic::error(first, format!("`{path}` is made by bimtek for the offline copy"))
@@ -168,23 +173,6 @@ fn icon_png(size: u32) -> Vec<u8> {
         let _ = writer.write_image_data(&pixels);
     }
     png
-}
-
-/// FNV-1a, 64 bits: stable across Rust versions and platforms, unlike the std hasher.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod build;
 mod cdp;
 mod check;
 mod harness;
+mod incremental;
 mod offline;
 mod phone;
 mod scaffold;

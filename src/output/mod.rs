@@ -1,40 +1,72 @@
 //! Stage 7, write: the only code that writes the site. Files are collected in memory under checked
-//! relative paths, written to a fresh folder beside the output, and swapped in only when all of them
+//! relative paths, then [`trees`] writes them beside the output and swaps them in only when all
 //! are written — so a failed or interrupted build never leaves a half-published site.
 
-use std::collections::BTreeMap;
+pub mod trees;
+
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
 /// The content of one output file.
 #[derive(Debug, Clone)]
 pub enum Body {
-    Bytes(Vec<u8>),
+    /// Shared, so a page kept from the previous build costs no copy.
+    Bytes(Arc<[u8]>),
     Static(&'static [u8]),
     /// Copied from this source file when written.
     Copy(PathBuf),
+    /// A page of the previous build whose inputs did not change: its file, and what the build
+    /// state recorded of it.
+    Reused { from: PathBuf, hash: u64, len: u64 },
 }
 
 impl Body {
     /// The bytes of the file, read from its source when it is a copy.
     pub fn bytes(&self) -> io::Result<std::borrow::Cow<'_, [u8]>> {
+        let read = |src: &Path| fs::read(src).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", src.display())));
         Ok(match self {
-            Body::Bytes(bytes) => bytes.into(),
+            Body::Bytes(bytes) => (&bytes[..]).into(),
             Body::Static(bytes) => (*bytes).into(),
-            Body::Copy(src) => {
-                fs::read(src).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", src.display())))?.into()
-            }
+            Body::Copy(src) | Body::Reused { from: src, .. } => read(src)?.into(),
         })
     }
+
+    /// The content hash and length, without reading a reused file.
+    fn measure(&self) -> io::Result<Digest> {
+        if let Body::Reused { hash, len, .. } = self {
+            return Ok(Digest { hash: *hash, len: *len });
+        }
+        let bytes = self.bytes()?;
+        Ok(Digest { hash: crate::hash::hash(&bytes), len: bytes.len() as u64 })
+    }
+}
+
+/// What identifies a file's content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Digest {
+    pub hash: u64,
+    pub len: u64,
+}
+
+#[derive(Debug)]
+struct Entry {
+    body: Body,
+    /// Where the file comes from, for clash messages.
+    origin: String,
+    /// For pages: a hash of everything the page was rendered from, so the next build can reuse it.
+    fingerprint: Option<u64>,
+    digest: OnceLock<Digest>,
 }
 
 /// Every file of a build, by its path relative to the output folder (always `/`-separated).
 #[derive(Debug, Default)]
 pub struct Output {
-    files: BTreeMap<String, (Body, String)>,
+    files: BTreeMap<String, Entry>,
 }
 
 /// Why a file could not be added.
@@ -76,31 +108,60 @@ pub fn percent_decode(text: &str) -> Option<String> {
 impl Output {
     /// Adds a file; `origin` describes where it comes from, for clash messages.
     pub fn add(&mut self, path: String, body: Body, origin: impl Into<String>) -> Result<(), AddError> {
+        self.add_page(path, body, None, origin)
+    }
+
+    /// Adds a rendered page with the fingerprint of its inputs.
+    pub fn add_page(
+        &mut self,
+        path: String,
+        body: Body,
+        fingerprint: Option<u64>,
+        origin: impl Into<String>,
+    ) -> Result<(), AddError> {
         if !is_safe_relative(&path) {
             return Err(AddError::Unsafe(path));
         }
-        if let Some((_, first)) = self.files.get(&path) {
-            return Err(AddError::Taken { path, first: first.clone() });
+        if let Some(entry) = self.files.get(&path) {
+            return Err(AddError::Taken { path, first: entry.origin.clone() });
         }
         // A file cannot also be a folder: `a/b` clashes with `a/b/index.html` and with `a`.
         let mut ancestor = path.as_str();
         while let Some(i) = ancestor.rfind('/') {
             ancestor = &ancestor[..i];
-            if let Some((_, first)) = self.files.get(ancestor) {
-                return Err(AddError::Taken { path: ancestor.to_owned(), first: first.clone() });
+            if let Some(entry) = self.files.get(ancestor) {
+                return Err(AddError::Taken { path: ancestor.to_owned(), first: entry.origin.clone() });
             }
         }
         let folder = format!("{path}/");
-        if let Some((_, (_, first))) = self.files.range(folder.clone()..).next().filter(|(k, _)| k.starts_with(&folder))
-        {
-            return Err(AddError::Taken { path, first: first.clone() });
+        if let Some((_, entry)) = self.files.range(folder.clone()..).next().filter(|(k, _)| k.starts_with(&folder)) {
+            return Err(AddError::Taken { path, first: entry.origin.clone() });
         }
-        self.files.insert(path, (body, origin.into()));
+        self.files.insert(path, Entry { body, origin: origin.into(), fingerprint, digest: OnceLock::new() });
         Ok(())
     }
 
     pub fn get(&self, path: &str) -> Option<&Body> {
-        self.files.get(path).map(|(body, _)| body)
+        self.files.get(path).map(|entry| &entry.body)
+    }
+
+    pub fn fingerprint(&self, path: &str) -> Option<u64> {
+        self.files.get(path).and_then(|entry| entry.fingerprint)
+    }
+
+    /// The content hash and length of a file, computed once.
+    pub fn digest(&self, path: &str) -> io::Result<Digest> {
+        let entry = self.files.get(path).ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, path.to_owned()))?;
+        if let Some(digest) = entry.digest.get() {
+            return Ok(*digest);
+        }
+        let digest = entry.body.measure()?;
+        Ok(*entry.digest.get_or_init(|| digest))
+    }
+
+    /// Computes every file's digest, in parallel; the first unreadable source is the error.
+    pub fn measure_all(&self) -> io::Result<()> {
+        self.files.par_iter().try_for_each(|(path, _)| self.digest(path).map(drop))
     }
 
     pub fn paths(&self) -> impl Iterator<Item = &str> {
@@ -112,7 +173,7 @@ impl Output {
         self.files
             .range(prefix.to_owned()..)
             .take_while(move |(p, _)| p.starts_with(prefix))
-            .map(|(p, (b, _))| (p.as_str(), b))
+            .map(|(p, entry)| (p.as_str(), &entry.body))
     }
 
     pub fn len(&self) -> usize {
@@ -124,59 +185,44 @@ impl Output {
     }
 
     /// Writes everything to `out`, replacing its previous content only once all is written.
-    pub fn write(&self, out: &Path) -> io::Result<()> {
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-            _ => PathBuf::from("."),
-        };
-        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".to_owned());
-        fs::create_dir_all(&parent)?;
-        let staging = parent.join(format!(".{name}.bimtek-new"));
-        let old = parent.join(format!(".{name}.bimtek-old"));
-        // A build stopped between the two renames below left the previous site here: put it back.
-        if !out.exists() && old.is_dir() {
-            fs::rename(&old, out)?;
-        }
-        remove_if_exists(&staging)?;
-        fs::create_dir(&staging)?;
-        if let Err(e) = self.write_into(&staging) {
-            let _ = fs::remove_dir_all(&staging);
-            return Err(e);
-        }
-        // The swap: two renames. Between them `out` is briefly absent, never half-written.
-        remove_if_exists(&old)?;
-        if out.exists() {
-            fs::rename(out, &old)?;
-        }
-        if let Err(e) = fs::rename(&staging, out) {
-            let _ = fs::rename(&old, out);
-            return Err(e);
-        }
-        remove_if_exists(&old)
-    }
-
-    fn write_into(&self, dir: &Path) -> io::Result<()> {
-        let folders: std::collections::BTreeSet<PathBuf> =
-            self.files.keys().filter_map(|p| Path::new(p).parent().map(|d| dir.join(d))).collect();
-        for folder in folders {
-            fs::create_dir_all(folder)?;
-        }
-        self.files.par_iter().try_for_each(|(path, (body, _))| {
-            let target = dir.join(path);
-            match body {
-                Body::Bytes(bytes) => fs::write(&target, bytes),
-                Body::Static(bytes) => fs::write(&target, bytes),
-                Body::Copy(src) => fs::copy(src, &target).map(drop),
-            }
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", target.display())))
-        })
+    pub fn write(&self, out: &Path) -> io::Result<trees::Written> {
+        trees::write(self, out)
     }
 }
 
-fn remove_if_exists(path: &Path) -> io::Result<()> {
-    match fs::remove_dir_all(path) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
+/// The pages of the previous build, for reuse when a page's fingerprint has not changed.
+#[derive(Default)]
+pub struct Previous {
+    pages: HashMap<String, (u64, Body)>,
+}
+
+impl Previous {
+    /// The build held in memory, as `serve` keeps it.
+    pub fn from_output(output: &Output) -> Previous {
+        let pages = output
+            .files
+            .iter()
+            .filter_map(|(path, e)| e.fingerprint.map(|fp| (path.clone(), (fp, e.body.clone()))))
+            .collect();
+        Previous { pages }
+    }
+
+    /// The build published in `out`, as the build state recorded it.
+    pub fn published(out: &Path) -> Previous {
+        Previous { pages: trees::published_pages(out) }
+    }
+
+    /// The page at `path`, if it was rendered from the same inputs.
+    pub fn reuse(&self, path: &str, fingerprint: u64) -> Option<Body> {
+        self.pages.get(path).filter(|(fp, _)| *fp == fingerprint).map(|(_, body)| body.clone())
+    }
+
+    pub fn len(&self) -> usize {
+        self.pages.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
     }
 }
 
@@ -217,10 +263,10 @@ mod tests {
     fn a_site_left_aside_by_an_interrupted_swap_is_restored_first() {
         let dir = tempfile::tempdir().unwrap();
         let out_dir = dir.path().join("output");
-        fs::create_dir_all(dir.path().join(".output.bimtek-old")).unwrap();
-        fs::write(dir.path().join(".output.bimtek-old/index.html"), "old").unwrap();
+        fs::create_dir_all(dir.path().join(".output.bimtek/aside")).unwrap();
+        fs::write(dir.path().join(".output.bimtek/aside/index.html"), "old").unwrap();
         let mut out = Output::default();
-        out.add("index.html".into(), Body::Bytes(b"new".to_vec()), "t").unwrap();
+        out.add("index.html".into(), Body::Bytes(b"new"[..].into()), "t").unwrap();
         // A later build that fails (its source file vanished) still finds the old site restored.
         let mut failing = Output::default();
         failing.add("x/y".into(), Body::Copy(dir.path().join("missing")), "t").unwrap();
@@ -237,11 +283,12 @@ mod tests {
         fs::create_dir_all(out_dir.join("stale")).unwrap();
         fs::write(out_dir.join("stale/old.html"), "old").unwrap();
         let mut out = Output::default();
-        out.add("x/index.html".into(), Body::Bytes(b"new".to_vec()), "t").unwrap();
+        out.add("x/index.html".into(), Body::Bytes(b"new"[..].into()), "t").unwrap();
         out.write(&out_dir).unwrap();
         assert_eq!(fs::read_to_string(out_dir.join("x/index.html")).unwrap(), "new");
         assert!(!out_dir.join("stale").exists());
-        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(leftovers, ["output"]);
+        let mut beside: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        beside.sort();
+        assert_eq!(beside, [".output.bimtek", "output"]);
     }
 }

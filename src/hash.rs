@@ -1,0 +1,126 @@
+//! A fast 64-bit hash that is the same on every platform and Rust version (unlike the std
+//! hasher), for what outlives one run: file versions in the offline worker, and the fingerprints
+//! that let a build skip pages whose inputs did not change.
+//!
+//! Not cryptographic: it detects changes, it does not resist someone forging a collision.
+
+use std::io;
+
+const SEED: u64 = 0x9E37_79B9_7F4A_7C15;
+const MULTIPLIER: u64 = 0xBF58_476D_1CE4_E5B9;
+
+/// Buffers writes into 8-byte words, so serde's many small writes cost one multiply per word.
+#[derive(Clone)]
+pub struct Hasher {
+    state: u64,
+    length: u64,
+    buffer: [u8; 8],
+    filled: usize,
+}
+
+impl Default for Hasher {
+    fn default() -> Hasher {
+        Hasher { state: SEED, length: 0, buffer: [0; 8], filled: 0 }
+    }
+}
+
+impl Hasher {
+    pub fn write(&mut self, mut bytes: &[u8]) {
+        self.length = self.length.wrapping_add(bytes.len() as u64);
+        if self.filled > 0 {
+            let take = (8 - self.filled).min(bytes.len());
+            self.buffer[self.filled..self.filled + take].copy_from_slice(&bytes[..take]);
+            self.filled += take;
+            bytes = &bytes[take..];
+            if self.filled < 8 {
+                return;
+            }
+            self.mix(u64::from_le_bytes(self.buffer));
+            self.filled = 0;
+        }
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            // chunks_exact(8) yields 8-byte slices only.
+            let mut w = [0; 8];
+            w.copy_from_slice(word);
+            self.mix(u64::from_le_bytes(w));
+        }
+        let rest = words.remainder();
+        self.buffer[..rest.len()].copy_from_slice(rest);
+        self.filled = rest.len();
+    }
+
+    /// Hashes a value as a separate field, so `("ab", "c")` and `("a", "bc")` differ.
+    pub fn field(&mut self, bytes: &[u8]) {
+        self.write(&(bytes.len() as u64).to_le_bytes());
+        self.write(bytes);
+    }
+
+    fn mix(&mut self, word: u64) {
+        self.state = (self.state ^ word).wrapping_mul(MULTIPLIER).rotate_left(31);
+    }
+
+    pub fn finish(&self) -> u64 {
+        let mut tail = [0u8; 8];
+        tail[..self.filled].copy_from_slice(&self.buffer[..self.filled]);
+        // splitmix64's finaliser spreads the last word and the length over every bit.
+        let mut z = (self.state ^ u64::from_le_bytes(tail)).wrapping_add(self.length.wrapping_mul(SEED));
+        z = (z ^ (z >> 30)).wrapping_mul(MULTIPLIER);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+impl io::Write for Hasher {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        Hasher::write(self, bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+pub fn hash(bytes: &[u8]) -> u64 {
+    let mut h = Hasher::default();
+    h.write(bytes);
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_writes_hash_like_one_write() {
+        let text = b"Pemungutan dan penghitungan suara di TPS";
+        let mut split = Hasher::default();
+        for piece in text.chunks(3) {
+            split.write(piece);
+        }
+        assert_eq!(split.finish(), hash(text));
+    }
+
+    #[test]
+    fn small_changes_change_the_hash() {
+        let base = hash(b"kotak suara");
+        for other in [&b"kotak suarA"[..], b"kotak suara ", b"kotak suar", b"", b"Kotak suara"] {
+            assert_ne!(hash(other), base);
+        }
+        assert_ne!(hash(&[0; 8]), hash(&[0; 9]));
+        let (mut a, mut b) = (Hasher::default(), Hasher::default());
+        a.field(b"ab");
+        a.field(b"c");
+        b.field(b"a");
+        b.field(b"bc");
+        assert_ne!(a.finish(), b.finish());
+    }
+
+    #[test]
+    fn the_hash_is_stable_across_versions() {
+        // Written into sites and build state: a change here must be deliberate.
+        assert_eq!(format!("{:016x}", hash(b"bimtek")), "e8f357617259f0f2");
+        assert_eq!(format!("{:016x}", hash(b"")), "e220a8397b1dcdaf");
+    }
+}

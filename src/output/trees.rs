@@ -1,0 +1,274 @@
+//! Writing by exchange. Beside the output folder, `.<name>.bimtek/` keeps a spare copy of the site
+//! from the build before last and `state.json`, what each of the two trees holds. A build brings
+//! the spare up to date by writing only the files that differ from it, then swaps it with the
+//! output folder in one atomic rename. So the published folder is never half-written, however
+//! the build ends, and a build after a small edit writes a few files, not the whole site.
+//!
+//! Trees are known by their inode, not their name, so the state stays right even when a build
+//! is killed between recording it and the swap. A tree the state does not know is rebuilt whole.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{Body, Digest, Output};
+
+const STATE_VERSION: u32 = 1;
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Written {
+    /// Files written (new or changed since the spare tree).
+    pub files: usize,
+    pub removed: usize,
+    /// Whether a known spare tree was updated rather than a new one written whole.
+    pub incremental: bool,
+}
+
+/// One file as recorded: `[hash, length, fingerprint]` (fingerprint 0 for files that are not pages).
+type Record = (u64, u64, u64);
+
+#[derive(Serialize, Deserialize, Default)]
+struct State {
+    version: u32,
+    trees: Vec<Tree>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Tree {
+    device: u64,
+    inode: u64,
+    files: BTreeMap<String, Record>,
+}
+
+/// The folder beside `out` that holds the spare tree and the state.
+fn work_dir(out: &Path) -> PathBuf {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".to_owned());
+    parent(out).join(format!(".{name}.bimtek"))
+}
+
+fn parent(out: &Path) -> PathBuf {
+    match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    }
+}
+
+#[cfg(unix)]
+fn identity(dir: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::symlink_metadata(dir).ok().filter(fs::Metadata::is_dir)?;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(_dir: &Path) -> Option<(u64, u64)> {
+    // Without inodes the trees cannot be told apart safely: every build writes a whole tree.
+    None
+}
+
+impl State {
+    fn load(work: &Path) -> State {
+        fs::read(work.join("state.json"))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<State>(&bytes).ok())
+            .filter(|s| s.version == STATE_VERSION)
+            .unwrap_or_default()
+    }
+
+    fn save(&mut self, work: &Path) -> io::Result<()> {
+        self.version = STATE_VERSION;
+        let bytes = serde_json::to_vec(self).map_err(io::Error::other)?;
+        let temp = work.join("state.json.new");
+        fs::write(&temp, bytes)?;
+        fs::rename(temp, work.join("state.json"))
+    }
+
+    fn take(&mut self, id: Option<(u64, u64)>) -> Option<BTreeMap<String, Record>> {
+        let id = id?;
+        let at = self.trees.iter().position(|t| (t.device, t.inode) == id)?;
+        Some(self.trees.swap_remove(at).files)
+    }
+}
+
+/// The pages of the build now in `out`, with the fingerprints they were rendered from, for
+/// [`super::Previous`]: pages whose inputs have not changed are taken from there unrendered.
+pub fn published_pages(out: &Path) -> HashMap<String, (u64, Body)> {
+    let mut state = State::load(&work_dir(out));
+    let Some(files) = state.take(identity(out)) else { return HashMap::new() };
+    files
+        .into_iter()
+        .filter(|(_, (_, _, fingerprint))| *fingerprint != 0)
+        .map(|(path, (hash, len, fingerprint))| {
+            let from = out.join(&path);
+            (path, (fingerprint, Body::Reused { from, hash, len }))
+        })
+        .collect()
+}
+
+/// Makes `out` hold exactly the files of `output`, swapping it in whole.
+pub fn write(output: &Output, out: &Path) -> io::Result<Written> {
+    let work = work_dir(out);
+    fs::create_dir_all(&work)?;
+    let spare = work.join("spare");
+    // A swap without an atomic exchange, stopped half-way, left the site here: put it back.
+    let aside = work.join("aside");
+    if !out.exists() && aside.is_dir() {
+        fs::rename(&aside, out)?;
+    }
+    let mut state = State::load(&work);
+    let live = state.take(identity(out));
+    let known = state.take(identity(&spare));
+    // The spare is about to change: until it is recorded again, nothing is trusted about it.
+    state.trees.clear();
+    if let (Some(id), Some(files)) = (identity(out), &live) {
+        state.trees.push(Tree { device: id.0, inode: id.1, files: files.clone() });
+    }
+    state.save(&work)?;
+    let incremental = known.is_some();
+    let old = match known {
+        Some(files) => files,
+        None => {
+            remove_if_exists(&spare)?;
+            fs::create_dir(&spare)?;
+            BTreeMap::new()
+        }
+    };
+    let result = update(output, &spare, &old);
+    let (files, written) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            // Free the space (the error may be a full disk); the next build writes a new spare.
+            let _ = fs::remove_dir_all(&spare);
+            return Err(e);
+        }
+    };
+    if let Some(id) = identity(&spare) {
+        state.trees.push(Tree { device: id.0, inode: id.1, files });
+    }
+    state.save(&work)?;
+    swap(&spare, out, &aside)?;
+    Ok(Written { incremental, ..written })
+}
+
+/// Writes into `dir` the files of `output` that differ from `old`, removes the ones gone, and
+/// returns what `dir` now holds.
+fn update(
+    output: &Output,
+    dir: &Path,
+    old: &BTreeMap<String, Record>,
+) -> io::Result<(BTreeMap<String, Record>, Written)> {
+    output.measure_all()?;
+    let mut removed = 0;
+    for path in old.keys().filter(|p| output.get(p).is_none()) {
+        match fs::remove_file(dir.join(path)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => removed += 1,
+        }
+    }
+    let folders = |paths: &mut dyn Iterator<Item = &str>| -> BTreeSet<String> {
+        let mut set = BTreeSet::new();
+        for path in paths {
+            let mut p = path;
+            while let Some(i) = p.rfind('/') {
+                p = &p[..i];
+                if !set.insert(p.to_owned()) {
+                    break;
+                }
+            }
+        }
+        set
+    };
+    let old_folders = folders(&mut old.keys().map(String::as_str));
+    let new_folders = folders(&mut output.paths());
+    // Deepest first, so a folder is empty when its turn comes.
+    let gone: Vec<&String> = old_folders.difference(&new_folders).collect();
+    for gone in gone.into_iter().rev() {
+        match fs::remove_dir(dir.join(gone)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    for folder in new_folders.difference(&old_folders) {
+        fs::create_dir_all(dir.join(folder))?;
+    }
+    let paths: Vec<&str> = output.paths().collect();
+    let records: Vec<(String, Record, bool)> = paths
+        .par_iter()
+        .map(|&path| {
+            let digest = output.digest(path)?;
+            let record = (digest.hash, digest.len, output.fingerprint(path).unwrap_or(0));
+            let unchanged = old.get(path).is_some_and(|r| (r.0, r.1) == (digest.hash, digest.len));
+            if !unchanged {
+                let target = dir.join(path);
+                // `get` cannot miss: the path comes from the output itself.
+                if let Some(body) = output.get(path) {
+                    write_file(body, &target, digest)
+                        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", target.display())))?;
+                }
+            }
+            Ok((path.to_owned(), record, !unchanged))
+        })
+        .collect::<io::Result<_>>()?;
+    let files = records.iter().filter(|(_, _, written)| *written).count();
+    Ok((records.into_iter().map(|(p, r, _)| (p, r)).collect(), Written { files, removed, incremental: false }))
+}
+
+fn write_file(body: &Body, target: &Path, digest: Digest) -> io::Result<()> {
+    match body {
+        Body::Bytes(bytes) => fs::write(target, bytes),
+        Body::Static(bytes) => fs::write(target, bytes),
+        Body::Copy(src) => fs::copy(src, target).map(drop),
+        Body::Reused { from, .. } => {
+            let bytes = fs::read(from)?;
+            // The published file was changed behind the build's back: refuse to spread it.
+            if crate::hash::hash(&bytes) != digest.hash {
+                return Err(io::Error::other(format!("{} changed since it was published", from.display())));
+            }
+            fs::write(target, bytes)
+        }
+    }
+}
+
+/// Puts the finished `spare` in place of `out`, and the previous site where the spare was.
+fn swap(spare: &Path, out: &Path, aside: &Path) -> io::Result<()> {
+    if !out.exists() {
+        return fs::rename(spare, out);
+    }
+    #[cfg(target_os = "linux")]
+    if exchange(spare, out).is_ok() {
+        return Ok(());
+    }
+    // No atomic exchange here: two renames, `out` absent for a moment between them, and put back
+    // by the next build if it stops there.
+    remove_if_exists(aside)?;
+    fs::rename(out, aside)?;
+    if let Err(e) = fs::rename(spare, out) {
+        let _ = fs::rename(aside, out);
+        return Err(e);
+    }
+    fs::rename(aside, spare)
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both are valid NUL-terminated paths that outlive the call.
+    let status =
+        unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
+    if status == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+}
+
+pub(super) fn remove_if_exists(path: &Path) -> io::Result<()> {
+    match fs::remove_dir_all(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,116 @@
+//! Incremental builds: after every kind of change, a build into the previous output folder gives
+//! exactly the files of a clean build, and writes only what the change touched.
+
+use std::fs;
+use std::path::Path;
+
+use crate::harness::{Project, snapshot};
+
+/// Builds into `output/` (incrementally) and into a fresh folder, and requires the same files.
+/// Returns how many files the incremental build wrote, from its summary line.
+fn build_matches_clean(project: &Project, step: &str) -> Option<usize> {
+    let incremental = project.build();
+    incremental.assert_ok();
+    let clean_dir = tempfile::tempdir().unwrap();
+    let clean_out = clean_dir.path().join("clean");
+    project.run(&["build", "--out", clean_out.to_str().unwrap()]).assert_ok();
+    let (got, want) = (snapshot(&project.out()), snapshot(&clean_out));
+    let names = |s: &std::collections::BTreeMap<String, Vec<u8>>| s.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(names(&got), names(&want), "after {step}: not the same files as a clean build");
+    for (path, bytes) in &want {
+        assert!(got[path] == *bytes, "after {step}: {path} differs from a clean build");
+    }
+    written(&incremental.stdout)
+}
+
+/// The count in `(N written, ...)`; `None` when the build wrote a whole new tree.
+fn written(summary: &str) -> Option<usize> {
+    let (_, rest) = summary.split_once(" (")?;
+    rest.split_once(" written")?.0.parse().ok()
+}
+
+fn modified(dir: &Path, rel: &str) -> std::time::SystemTime {
+    fs::metadata(dir.join(rel)).unwrap().modified().unwrap()
+}
+
+#[test]
+fn every_kind_of_change_builds_like_a_clean_build() {
+    let p = Project::fixture("basic");
+    assert_eq!(build_matches_clean(&p, "the first build"), None);
+    // The second build writes the spare tree whole; from the third on, builds are incremental.
+    assert_eq!(build_matches_clean(&p, "a build with no change"), None);
+    assert_eq!(build_matches_clean(&p, "another build with no change"), Some(0));
+
+    p.edit("content/modules/pemungutan.md", "\n## ", "\nKalimat baru tentang kerahasiaan.\n\n## ");
+    let n = build_matches_clean(&p, "editing a national module's body").unwrap();
+    assert!(n > 0, "nothing was written");
+
+    p.edit("content/regencies/alpha/modules/etika.md", "title: ", "title: Diubah ");
+    let n = build_matches_clean(&p, "retitling a regency's module").unwrap();
+    assert!(n > 0);
+
+    p.write(
+        "content/modules/baru.md",
+        "---\ntitle: Modul Baru\nroles: [ppk]\ntopic: etika\n---\n## Isi\n\nTeks modul baru tentang pelaporan.\n",
+    );
+    build_matches_clean(&p, "adding a module");
+
+    fs::rename(p.path("content/modules/baru.md"), p.path("content/modules/lebih-baru.md")).unwrap();
+    build_matches_clean(&p, "renaming a module");
+
+    fs::remove_file(p.path("content/modules/lebih-baru.md")).unwrap();
+    build_matches_clean(&p, "deleting a module");
+
+    p.edit("content/schedules/nasional.yaml", "title: Masa kampanye", "title: Masa kampanye terbuka");
+    build_matches_clean(&p, "editing the national schedule");
+
+    p.edit(
+        "content/regencies/alpha/schedules/lokal.yaml",
+        "events:\n",
+        "events:\n  - title: Gladi bersih\n    date: 2024-11-25\n    roles: [kpps]\n",
+    );
+    build_matches_clean(&p, "adding an event to a regency's schedule");
+
+    let base = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"))
+        .unwrap();
+    p.write("themes/default/templates/base.html", base.replace("</footer>", "<p>Cetakan uji</p></footer>"));
+    build_matches_clean(&p, "overriding a template");
+    assert!(p.read("output/alpha/index.html").contains("Cetakan uji"));
+
+    p.edit("bimtek.yaml", "title: Bimtek Uji", "title: Bimtek Uji Ulang");
+    build_matches_clean(&p, "editing bimtek.yaml");
+
+    fs::remove_dir_all(p.path("themes")).unwrap();
+    build_matches_clean(&p, "removing the template override");
+}
+
+#[test]
+fn an_edit_in_one_regency_leaves_the_other_regencies_files_alone() {
+    let p = Project::fixture("basic");
+    for _ in 0..3 {
+        p.build().assert_ok();
+    }
+    let untouched = snapshot(&p.out().join("beta"));
+    let started = std::time::SystemTime::now();
+    p.edit("content/regencies/alpha/modules/etika.md", "Versi daerah Alpha.", "Versi daerah Alpha. Satu kalimat lagi.");
+    let n = build_matches_clean(&p, "editing alpha's own module").unwrap();
+    // The page itself, its search index parts and the offline worker; nothing of beta.
+    assert!((1..60).contains(&n), "{n} files written for one module");
+    assert_eq!(snapshot(&p.out().join("beta")), untouched);
+    for rel in untouched.keys() {
+        assert!(modified(&p.out(), &format!("beta/{rel}")) < started, "beta/{rel} was rewritten");
+    }
+    assert!(p.read("output/alpha/modul/etika/index.html").contains("Satu kalimat lagi."));
+}
+
+#[test]
+fn a_published_file_changed_by_hand_is_not_spread_into_the_next_site() {
+    let p = Project::fixture("basic");
+    for _ in 0..3 {
+        p.build().assert_ok();
+    }
+    // Someone edits the live site; the next build must not copy that into the new one.
+    fs::write(p.out().join("alpha/kontak/index.html"), "diubah tangan").unwrap();
+    p.edit("content/modules/pemungutan.md", "\n## ", "\nTambahan.\n\n## ");
+    build_matches_clean(&p, "a hand edit in the published site");
+}
