@@ -1,4 +1,4 @@
-//! The command line: clap definitions of `bimtek build`, `check`, `serve`, `init` and `new`.
+//! The command line: clap definitions of `bimtek build`, `check`, `sites`, `serve`, `init` and `new`.
 
 use std::path::PathBuf;
 
@@ -21,6 +21,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Validate everything a build would, and write nothing
     Check(CheckArgs),
+    /// List the regencies, and how `build --shard i/K` splits them across K machines
+    Sites(SitesArgs),
     /// Build in memory and serve the sites, rebuilding and reloading pages as files change
     Serve(ServeArgs),
     /// Start a project in DIR: one regency, two modules and a schedule, ready to build
@@ -85,6 +87,10 @@ pub struct BuildArgs {
     /// Build only this regency (its folder name under content/regencies); repeat for more
     #[arg(long = "site", value_name = "REGENCY")]
     pub sites: Vec<String>,
+    /// Build part i of K, as `bimtek sites --shards K` splits them; the parts' output folders
+    /// merge by plain copy into the whole site
+    #[arg(long, value_name = "i/K", conflicts_with = "sites")]
+    pub shard: Option<bimtek::shard::Shard>,
     /// Write HTML as rendered, without minifying it
     #[arg(long)]
     pub no_minify: bool,
@@ -101,6 +107,19 @@ pub struct CheckArgs {
     /// Exit with status 3 when there are warnings but no errors
     #[arg(long)]
     pub deny_warnings: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SitesArgs {
+    /// The project folder, holding bimtek.yaml and content/
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Split the regencies into this many shards of about equal work
+    #[arg(long, default_value_t = 1, value_name = "K", value_parser = clap::value_parser!(u16).range(1..))]
+    pub shards: u16,
+    /// Print JSON for a CI matrix: `{"regencies": [...], "shards": [{"shard": "1/K", "regencies": [...]}]}`
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -21,6 +21,7 @@ pub mod scaffold;
 pub mod schedule;
 pub mod search;
 pub mod serve;
+pub mod shard;
 pub mod site;
 pub mod theme;
 pub mod yaml;
@@ -40,6 +41,9 @@ pub struct BuildOptions {
     pub out: Option<PathBuf>,
     /// Regency slugs to build; empty means all.
     pub sites: Vec<String>,
+    /// Build only this part of the regencies, as planned by [`shard::plan`], with root files
+    /// that list them all, so the parts merge into one site.
+    pub shard: Option<shard::Shard>,
     pub drafts: bool,
     pub minify: bool,
     /// Unix time of the content (SOURCE_DATE_EPOCH), stamped into calendar feeds; never the clock.
@@ -109,6 +113,10 @@ fn run(options: &BuildOptions, thorough: bool, previous: &Previous) -> Result<(O
     let theme = theme::Theme::load(root, &config, &mut problems);
     let tera = render::compile(&theme, &mut problems);
     let sources = content::load(root, &mut problems);
+    let in_shard: Option<Vec<String>> = options.shard.map(|shard| {
+        let plan = shard::plan(&shard::sites(&sources), shard.of);
+        plan.into_iter().nth(shard.index - 1).unwrap_or_default()
+    });
     // Checked before the model, so an unknown `--site` shows up with the content's own problems.
     let known: Vec<&str> = sources.regencies.iter().map(|r| r.slug.as_str()).collect();
     for wanted in &options.sites {
@@ -130,14 +138,24 @@ fn run(options: &BuildOptions, thorough: bool, previous: &Previous) -> Result<(O
     if problems.has_errors() {
         return Err(fail(problems));
     }
-    let chosen: Vec<&site::Regency> =
-        site.regencies.iter().filter(|r| options.sites.is_empty() || options.sites.contains(&r.slug)).collect();
+    let chosen: Vec<&site::Regency> = match &in_shard {
+        Some(slugs) => site.regencies.iter().filter(|r| slugs.contains(&r.slug)).collect(),
+        None => site
+            .regencies
+            .iter()
+            .filter(|r| options.sites.is_empty() || options.sites.contains(&r.slug))
+            .collect(),
+    };
+    // The root pages list every regency when sharded: each shard then writes the same root files.
+    let listed: Vec<&site::Regency> =
+        if in_shard.is_some() { site.regencies.iter().collect() } else { chosen.clone() };
 
     let mut output = render::render(
         &site,
         &theme,
         &tera,
         &chosen,
+        &listed,
         &render::RenderOptions { minify: options.minify, previous, timestamp: options.timestamp },
         &mut problems,
     );
@@ -145,7 +163,7 @@ fn run(options: &BuildOptions, thorough: bool, previous: &Previous) -> Result<(O
     if thorough {
         problems.extend(check::findings(&chosen, &output));
     }
-    for (path, text) in render::host_files(&site, &chosen) {
+    for (path, text) in render::host_files(&site, &listed) {
         if let Err(e) = output.add(path.into(), Body::Bytes(text.into_bytes().into()), path) {
             problems.push(Diagnostic::error("content/static", format!("{path} clashes: {e:?}")));
         }
@@ -164,6 +182,23 @@ fn run(options: &BuildOptions, thorough: bool, previous: &Previous) -> Result<(O
         seconds: started.elapsed().as_secs_f64(),
     };
     Ok((output, report))
+}
+
+/// `bimtek sites`: the project's regencies with their size, read without building anything.
+pub fn sites(root: &Path) -> Result<Vec<shard::Site>, Failure> {
+    let mut problems = Diagnostics::default();
+    if !root.join(CONFIG_FILE).is_file() {
+        problems.push(
+            Diagnostic::error(root.join(CONFIG_FILE), format!("no `{CONFIG_FILE}` here: this is not a bimtek project"))
+                .with_hint("run bimtek in the project folder, or pass `--root <folder>`"),
+        );
+        return Err(Failure { diagnostics: problems.into_sorted() });
+    }
+    let sources = content::load(root, &mut problems);
+    if problems.has_errors() {
+        return Err(Failure { diagnostics: problems.into_sorted() });
+    }
+    Ok(shard::sites(&sources))
 }
 
 pub fn output_dir(options: &BuildOptions) -> PathBuf {

@@ -21,6 +21,7 @@ fn main() -> ExitCode {
                 root: args.project.root,
                 out: args.out,
                 sites: args.sites,
+                shard: args.shard,
                 drafts: args.project.drafts,
                 minify: !args.no_minify,
                 timestamp: source_date_epoch(),
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
             }
             return ExitCode::SUCCESS;
         }
+        Command::Sites(args) => return sites(&args),
         Command::Init(args) => return scaffolded(bimtek::scaffold::init(&args.dir), Some(&args.dir)),
         Command::New(cli::NewCommand::Module { slug, regency, topic, roles, root }) => {
             let new = bimtek::scaffold::NewModule {
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
                 root: args.project.root,
                 out: None,
                 sites: Vec::new(),
+                shard: None,
                 drafts: args.project.drafts,
                 minify: false,
                 timestamp: source_date_epoch(),
@@ -150,6 +153,49 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
     for d in diagnostics {
         let _ = writeln!(stderr, "{d}");
     }
+}
+
+/// `bimtek sites`: the regencies and their split into shards, as text or as JSON for a CI matrix.
+fn sites(args: &cli::SitesArgs) -> ExitCode {
+    let sites = match bimtek::sites(&args.root) {
+        Ok(sites) => sites,
+        Err(Failure { diagnostics }) => {
+            print_diagnostics(&diagnostics);
+            return ExitCode::FAILURE;
+        }
+    };
+    let k = usize::from(args.shards);
+    let plan = bimtek::shard::plan(&sites, k);
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        #[derive(serde::Serialize)]
+        struct Part<'a> {
+            shard: String,
+            regencies: &'a [String],
+        }
+        #[derive(serde::Serialize)]
+        struct Plan<'a> {
+            regencies: &'a [bimtek::shard::Site],
+            shards: Vec<Part<'a>>,
+        }
+        let shards = plan
+            .iter()
+            .enumerate()
+            .map(|(i, regencies)| Part { shard: format!("{}/{k}", i + 1), regencies })
+            .collect();
+        let json = serde_json::to_string(&Plan { regencies: &sites, shards }).unwrap_or_default();
+        let _ = writeln!(stdout, "{json}");
+        return ExitCode::SUCCESS;
+    }
+    for site in &sites {
+        let _ = writeln!(stdout, "{}\t{} module pages", site.slug, site.modules);
+    }
+    if k > 1 {
+        for (i, slugs) in plan.iter().enumerate() {
+            let _ = writeln!(stdout, "shard {}/{k}: {}", i + 1, slugs.join(" "));
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn print_summary(report: &Report, verb: &str) {

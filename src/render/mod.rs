@@ -132,16 +132,18 @@ fn template_error(theme: &Theme, err: &tera::Error) -> Diagnostic {
     }
 }
 
-/// Renders every page of the chosen regencies, plus the root index, into an [`Output`].
+/// Renders every page of the chosen regencies, plus the root pages listing `listed`, into an
+/// [`Output`].
 pub fn render(
     site: &Site,
     theme: &Theme,
     tera: &Tera,
     regencies: &[&Regency],
+    listed: &[&Regency],
     options: &RenderOptions,
     problems: &mut Diagnostics,
 ) -> Output {
-    let mut jobs = root_jobs(site, theme, regencies);
+    let mut jobs = root_jobs(site, theme, listed);
     for regency in regencies {
         jobs.extend(regency_jobs(site, theme, regency));
     }

@@ -116,6 +116,7 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
         root: options.root.clone(),
         out: None,
         sites: Vec::new(),
+        shard: None,
         drafts: options.drafts,
         minify: false,
         timestamp: None,

@@ -12,4 +12,5 @@ mod phone;
 mod scaffold;
 mod search;
 mod serve;
+mod shard;
 mod timeline;
