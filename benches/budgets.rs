@@ -43,6 +43,7 @@ fn main() {
         root: repo.to_owned(),
         out: Some(site.clone()),
         sites: Vec::new(),
+        shard: None,
         drafts: false,
         minify: true,
         timestamp: None,

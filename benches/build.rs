@@ -19,6 +19,7 @@ fn time_build(root: &Path, runs: usize) -> (Duration, usize) {
         root: root.to_owned(),
         out: Some(out.path().join("output")),
         sites: Vec::new(),
+        shard: None,
         drafts: false,
         minify: true,
         timestamp: None,

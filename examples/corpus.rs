@@ -1,7 +1,8 @@
 //! Writes a generated bimtek project, large and realistic enough to benchmark with: the search
-//! comparison of `benches/search-vs-pagefind/` now, and build-speed benchmarks (issue 7) later.
+//! comparison of `benches/search-vs-pagefind/` and the build-speed comparison with Hugo of
+//! `benches/vs-hugo/` (issue 7).
 //!
-//!     cargo run --release --example corpus -- DIR [--modules N] [--regencies R] [--seed S]
+//!     cargo run --release --example corpus -- DIR [--modules N] [--regencies R] [--seed S] [--hugo HUGO_DIR]
 //!
 //! DIR must be new or empty. It receives `bimtek.yaml` (the sample's roles and topics),
 //! N national modules (default 1,000) in `content/modules/`, a national schedule, and R regencies
@@ -15,6 +16,17 @@
 //! ids). Titles join real headings with real qualifiers, so no two are alike. Everything is drawn
 //! from a splitmix64 generator seeded with S (default 1): the same seed and the same sample content
 //! give a byte-identical project.
+//!
+//! With `--hugo HUGO_DIR` (new or empty as well) the same run also writes an equivalent Hugo site of
+//! the same pages, for the build-speed comparison of `benches/vs-hugo/`: for every regency, one page
+//! per module that regency's bimtek site has (the national ones, its local override in place of the
+//! national module of the same slug) at `content/<regency>/modul/<slug>.md`, with the same body
+//! (links `other.md#id` become `../other/#id`, headings carry bimtek's ids as `{#id}`), front matter
+//! translated (title, description, weight, lastmod, and `topic` and `roles` taxonomies whose terms
+//! are scoped to the regency, `<regency>-<key>`, with term pages at bimtek's `<regency>/topik/<key>/`
+//! and `<regency>/peran/<key>/`), a small theme in `layouts/` and a `hugo.toml` (no RSS, goldmark
+//! with raw HTML, tables, task lists, footnotes and strikethrough, like bimtek). Without `--hugo` the
+//! output is exactly what it was before the option existed.
 
 use bimtek::date::Date;
 use bimtek::markdown::slugify;
@@ -24,7 +36,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::exit;
 
-const USAGE: &str = "usage: cargo run --release --example corpus -- DIR [--modules N] [--regencies R] [--seed S]";
+const USAGE: &str =
+    "usage: cargo run --release --example corpus -- DIR [--modules N] [--regencies R] [--seed S] [--hugo HUGO_DIR]";
 
 /// splitmix64: small, fast, and the same on every platform.
 struct Rng(u64);
@@ -677,9 +690,34 @@ const REGENCIES: [(&str, &str, &str, &str); 12] = [
     ("Merauke", "Papua Selatan", "WIT", "Merauke"),
 ];
 
-fn parse_args() -> (PathBuf, usize, usize, u64) {
+/// The `k`th regency: (name, slug, province, zone, town); past the twelve, names repeat with a number.
+fn regency(k: usize) -> (String, String, &'static str, &'static str, &'static str) {
+    let (name, province, zone, town) = REGENCIES[k % REGENCIES.len()];
+    let round = k / REGENCIES.len();
+    if round == 0 {
+        (name.to_owned(), slugify(name), province, zone, town)
+    } else {
+        (format!("{name} {}", round + 1), format!("{}-{}", slugify(name), round + 1), province, zone, town)
+    }
+}
+
+/// The national module that regency `k` overrides with a local one.
+fn override_target(k: usize, n: usize) -> usize {
+    (k * 7 + 3) % n
+}
+
+struct Args {
+    dir: PathBuf,
+    modules: usize,
+    regencies: usize,
+    seed: u64,
+    hugo: Option<PathBuf>,
+}
+
+fn parse_args() -> Args {
     let mut args = std::env::args().skip(1);
     let mut dir = None;
+    let mut hugo = None;
     let (mut modules, mut regencies, mut seed) = (1000usize, 5usize, 1u64);
     let bad = |msg: &str| -> ! {
         eprintln!("error: {msg}\n{USAGE}");
@@ -693,6 +731,7 @@ fn parse_args() -> (PathBuf, usize, usize, u64) {
                 regencies = value("--regencies").parse().unwrap_or_else(|_| bad("--regencies takes a number"))
             }
             "--seed" => seed = value("--seed").parse().unwrap_or_else(|_| bad("--seed takes a number")),
+            "--hugo" => hugo = Some(PathBuf::from(value("--hugo"))),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 exit(0)
@@ -709,34 +748,50 @@ fn parse_args() -> (PathBuf, usize, usize, u64) {
     if regencies < 1 {
         bad("--regencies must be at least 1");
     }
-    (dir, modules, regencies, seed)
+    if hugo.as_ref().is_some_and(|h| *h == dir) {
+        bad("--hugo needs a folder other than DIR");
+    }
+    Args { dir, modules, regencies, seed, hugo }
 }
 
-fn main() {
-    let (dir, n, regency_count, seed) = parse_args();
+/// DIR and HUGO_DIR must be new or empty.
+fn check_empty(dir: &Path) {
     if dir.exists() {
-        let empty = fs::read_dir(&dir).map(|mut d| d.next().is_none()).unwrap_or(false);
+        let empty = fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
         if !dir.is_dir() || !empty {
             eprintln!("error: {} exists and is not an empty folder; give a new or empty one", dir.display());
             exit(1);
         }
     }
-    let pool = read_pool(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"));
-    let write = |rel: &str, text: &str| {
-        let path = dir.join(rel);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).unwrap_or_else(|e| {
-                eprintln!("error: {}: {e}", parent.display());
-                exit(1)
-            });
-        }
-        fs::write(&path, text).unwrap_or_else(|e| {
-            eprintln!("error: {}: {e}", path.display());
+}
+
+fn write_file(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).unwrap_or_else(|e| {
+            eprintln!("error: {}: {e}", parent.display());
             exit(1)
         });
-    };
+    }
+    fs::write(&path, text).unwrap_or_else(|e| {
+        eprintln!("error: {}: {e}", path.display());
+        exit(1)
+    });
+}
+
+fn main() {
+    let Args { dir, modules: n, regencies: regency_count, seed, hugo } = parse_args();
+    check_empty(&dir);
+    if let Some(h) = &hugo {
+        check_empty(h);
+    }
+    let pool = read_pool(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"));
+    let write = |rel: &str, text: &str| write_file(&dir, rel, text);
     let mut rng = Rng(seed);
     write("bimtek.yaml", CONFIG);
+    if let Some(h) = &hugo {
+        write_hugo_site(h, regency_count);
+    }
 
     let plans = plan_modules(&pool, &mut rng.fork(1), n);
     let mut modules_rng = rng.fork(2);
@@ -748,9 +803,17 @@ fn main() {
         total += count;
         least = least.min(count);
         most = most.max(count);
-        let file =
-            module_file(plan, &plan.title, i / TOPICS.len() + 1, &summary(&pool, &mut r), &updated(&mut r), &text);
+        let order = i / TOPICS.len() + 1;
+        let (summary, updated) = (summary(&pool, &mut r), updated(&mut r));
+        let file = module_file(plan, &plan.title, order, &summary, &updated, &text);
         write(&format!("content/modules/{}.md", plan.slug), &file);
+        if let Some(h) = &hugo {
+            // Every regency that does not override this module has it as it is.
+            let page = hugo_module(&plan.title, &summary, &updated, order, &text);
+            for k in (0..regency_count).filter(|&k| override_target(k, n) != i) {
+                write_hugo_module(h, &regency(k).1, plan, &page);
+            }
+        }
     }
 
     let mut schedules_rng = rng.fork(3);
@@ -768,13 +831,7 @@ fn main() {
 
     let mut regency_rng = rng.fork(4);
     for k in 0..regency_count {
-        let (name, province, zone, town) = REGENCIES[k % REGENCIES.len()];
-        let round = k / REGENCIES.len();
-        let (name, slug) = if round == 0 {
-            (name.to_owned(), slugify(name))
-        } else {
-            (format!("{name} {}", round + 1), format!("{}-{}", slugify(name), round + 1))
-        };
+        let (name, slug, province, zone, town) = regency(k);
         let mut r = regency_rng.fork(k as u64);
         let base = format!("content/regencies/{slug}");
         write(
@@ -791,12 +848,16 @@ fn main() {
             ),
         );
         // One national module, rewritten for the regency (same slug, so it overrides).
-        let target = (k * 7 + 3) % n;
+        let target = override_target(k, n);
         let plan = &plans[target];
         let text = body(&pool, &plans, target, &plan.headings, &mut r);
         let title = format!("{} di Kabupaten {name}", plan.title);
-        let file = module_file(plan, &title, 1, &summary(&pool, &mut r), &updated(&mut r), &text);
+        let (summary, updated) = (summary(&pool, &mut r), updated(&mut r));
+        let file = module_file(plan, &title, 1, &summary, &updated, &text);
         write(&format!("{base}/modules/{}.md", plan.slug), &file);
+        if let Some(h) = &hugo {
+            write_hugo_module(h, &slug, plan, &hugo_module(&title, &summary, &updated, 1, &text));
+        }
         let local = schedule(
             &format!("Bimtek Penyelenggara Kabupaten {name}"),
             &plans,
@@ -814,4 +875,388 @@ fn main() {
         total / n,
         dir.display()
     );
+    if let Some(h) = &hugo {
+        eprintln!("wrote the same modules as a Hugo site into {}", h.display());
+    }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The equivalent Hugo site (--hugo), for benches/vs-hugo/.
+
+/// (key, name, description) of the roles or the topics in `CONFIG`, in its order.
+fn config_entries(list: &str) -> Vec<(String, String, String)> {
+    let mut entries: Vec<(String, String, String)> = Vec::new();
+    let mut inside = false;
+    for line in CONFIG.lines() {
+        if !line.starts_with(' ') {
+            inside = line.strip_suffix(':') == Some(list);
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        if let Some(key) = line.strip_prefix("  ").and_then(|l| l.strip_suffix(':')).filter(|k| !k.starts_with(' ')) {
+            entries.push((key.to_owned(), String::new(), String::new()));
+        } else if let (Some(entry), Some(name)) = (entries.last_mut(), line.strip_prefix("    name: ")) {
+            entry.1 = name.to_owned();
+        } else if let (Some(entry), Some(text)) = (entries.last_mut(), line.strip_prefix("    description: ")) {
+            entry.2 = text.to_owned();
+        }
+    }
+    entries
+}
+
+/// Module links `other.md#id` become Hugo page links `../other/#id` (pages are `modul/<slug>/`).
+fn hugo_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut rest = text;
+    while let Some(at) = rest.find("](") {
+        out.push_str(&rest[..at + 2]);
+        rest = &rest[at + 2..];
+        let Some(end) = rest.find(')') else { break };
+        let target = &rest[..end];
+        let (file, anchor) = match target.split_once('#') {
+            Some((file, anchor)) => (file, Some(anchor)),
+            None => (target, None),
+        };
+        match file.strip_suffix(".md") {
+            Some(slug) if !slug.is_empty() && slug.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => {
+                let _ = write!(out, "../{slug}/");
+                if let Some(anchor) = anchor {
+                    let _ = write!(out, "#{anchor}");
+                }
+            }
+            _ => out.push_str(target),
+        }
+        out.push(')');
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The body for Hugo: links rewritten, and every h2/h3 given the id bimtek gives it (`{#id}`), so
+/// that anchors and the table of contents match (Hugo's own ids differ on punctuation).
+fn hugo_body(text: &str) -> String {
+    let text = hugo_links(text);
+    let is_heading = |l: &str| l.starts_with("## ") || l.starts_with("### ");
+    let texts: Vec<String> = text.split('\n').filter(|l| is_heading(l)).map(heading_text).collect();
+    let ids = heading_ids(&texts.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut ids = ids.iter();
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|l| match is_heading(l).then(|| ids.next()).flatten() {
+            Some(id) => format!("{} {{#{id}}}", l.trim_end()),
+            None => l.to_owned(),
+        })
+        .collect();
+    lines.join("\n")
+}
+
+/// A module as a Hugo page, but for its taxonomy terms, which name the regency.
+struct HugoPage {
+    front: String,
+    body: String,
+}
+
+fn hugo_module(title: &str, summary: &str, updated: &str, order: usize, text: &str) -> HugoPage {
+    HugoPage {
+        front: format!(
+            "title: {}\ndescription: {}\nweight: {order}\nlastmod: {updated}\n",
+            quoted(title),
+            quoted(summary)
+        ),
+        body: hugo_body(text),
+    }
+}
+
+fn write_hugo_module(root: &Path, regency: &str, plan: &Plan, page: &HugoPage) {
+    let roles: Vec<String> = plan.roles.iter().map(|r| format!("{regency}-{r}")).collect();
+    let text = format!(
+        "---\n{}topic: [{regency}-{}]\nroles: [{}]\n---\n{}",
+        page.front,
+        plan.topic,
+        roles.join(", "),
+        page.body
+    );
+    write_file(root, &format!("content/{regency}/modul/{}.md", plan.slug), &text);
+}
+
+/// `hugo.toml`, the theme, the home page, and each regency's section and term pages.
+fn write_hugo_site(root: &Path, regency_count: usize) {
+    let roles = config_entries("roles");
+    let topics = config_entries("topics");
+    let title = CONFIG.lines().next().and_then(|l| l.strip_prefix("title: ")).unwrap_or("Bimtek");
+    let keys = |list: &[(String, String, String)]| {
+        list.iter().map(|(k, _, _)| format!("\"{k}\"")).collect::<Vec<_>>().join(", ")
+    };
+    let config =
+        HUGO_CONFIG.replace("{title}", title).replace("{roles}", &keys(&roles)).replace("{topics}", &keys(&topics));
+    write_file(root, "hugo.toml", &config);
+    for (path, text) in HUGO_FILES {
+        write_file(root, path, text);
+    }
+    write_file(
+        root,
+        "content/_index.md",
+        &format!(
+            "---\ntitle: {}\ndescription: \"Materi bimbingan teknis dan jadwal untuk PPK, PPS, dan KPPS\"\n---\n",
+            quoted(title)
+        ),
+    );
+    for k in 0..regency_count {
+        let (name, slug, province, _, _) = regency(k);
+        write_file(
+            root,
+            &format!("content/{slug}/_index.md"),
+            &format!(
+                "---\ntitle: {}\ndescription: {}\nprovince: {}\nweight: {}\n---\n",
+                quoted(&format!("Kabupaten {name}")),
+                quoted(&format!("Materi bimbingan teknis dan jadwal untuk PPK, PPS, dan KPPS · Provinsi {province}")),
+                quoted(province),
+                k + 1
+            ),
+        );
+        for (key, role, description) in &roles {
+            write_file(
+                root,
+                &format!("content/roles/{slug}-{key}/_index.md"),
+                &format!(
+                    "---\ntitle: {}\nshort: {}\ndescription: {}\nregency: {slug}\nurl: /{slug}/peran/{key}/\n---\n",
+                    quoted(&format!("Materi untuk {role}")),
+                    quoted(role),
+                    quoted(description)
+                ),
+            );
+        }
+        for (key, topic, description) in &topics {
+            write_file(
+                root,
+                &format!("content/topic/{slug}-{key}/_index.md"),
+                &format!(
+                    "---\ntitle: {}\ndescription: {}\nregency: {slug}\nurl: /{slug}/topik/{key}/\n---\n",
+                    quoted(topic),
+                    quoted(description)
+                ),
+            );
+        }
+    }
+}
+
+/// bimtek writes no RSS, and no page listing every term of a taxonomy across regencies (each
+/// regency's home lists its roles and topics), so Hugo makes neither. Goldmark as bimtek renders:
+/// raw HTML kept, GFM tables, task lists, strikethrough and footnotes, no smart quotes, no bare-URL
+/// links, `{#id}` on headings.
+const HUGO_CONFIG: &str = r#"baseURL = "https://bimtek.example.id/"
+title = "{title}"
+languageCode = "id"
+defaultContentLanguage = "id"
+disableKinds = ["RSS", "taxonomy"]
+# "taxonomy" is the page listing a taxonomy's terms (term pages stay); Hugo asks to confirm it.
+ignoreErrors = ["error-disable-taxonomy"]
+enableRobotsTXT = true
+
+[taxonomies]
+  topic = "topic"
+  role = "roles"
+
+[params]
+  roles = [{roles}]
+  topics = [{topics}]
+
+[markup.goldmark.renderer]
+  unsafe = true
+[markup.goldmark.extensions]
+  table = true
+  taskList = true
+  strikethrough = true
+  footnote = true
+  definitionList = false
+  linkify = false
+  typographer = false
+[markup.goldmark.parser]
+  autoHeadingID = true
+  autoHeadingIDType = "github"
+  [markup.goldmark.parser.attribute]
+    title = true
+[markup.tableOfContents]
+  startLevel = 2
+  endLevel = 3
+  ordered = true
+"#;
+
+/// The theme: the same pages, in the same structure, as bimtek's default theme shows.
+const HUGO_FILES: [(&str, &str); 7] = [
+    (
+        "layouts/_default/baseof.html",
+        r##"<!DOCTYPE html>
+<html lang="id">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+{{- $regency := .Params.regency | default (cond (eq .Kind "home") "" .Section) }}
+{{- $home := cond (ne $regency "") (site.GetPage (printf "/%s" $regency)) site.Home }}
+<title>{{ .Title }}{{ if ne . $home }} · {{ $home.Title }}{{ else if not .IsHome }} · {{ site.Title }}{{ end }}</title>
+<meta name="description" content="{{ .Description }}">
+<link rel="canonical" href="{{ .Permalink }}">
+<link rel="stylesheet" href="{{ "style.css" | relURL }}">
+<meta name="theme-color" content="#7a1212">
+</head>
+<body>
+<a class="skip" href="#isi">Langsung ke isi</a>
+<header class="site-header">
+  <p class="brand"><a href="{{ $home.RelPermalink }}">{{ $home.Title }}</a>{{ if not $home.IsHome }} <span class="brand-sub">{{ site.Title }}</span>{{ end }}</p>
+  {{- if not $home.IsHome }}
+  <nav aria-label="Navigasi utama">
+    <ul class="nav">
+      <li><a href="{{ $home.RelPermalink }}">Beranda</a></li>
+      {{- range site.Params.roles }}
+      {{- with site.GetPage (printf "/roles/%s-%s" $regency .) }}
+      <li><a href="{{ .RelPermalink }}">{{ .Params.short }}</a></li>
+      {{- end }}
+      {{- end }}
+    </ul>
+  </nav>
+  {{- end }}
+</header>
+<main id="isi">
+{{ block "main" . }}{{ end }}
+</main>
+<footer class="site-footer">
+{{- if not $home.IsHome }}
+<p><a href="{{ site.Home.RelPermalink }}">Kabupaten dan kota</a> · {{ $home.Title }}, {{ $home.Params.province }}</p>
+{{- end }}
+<p>{{ site.Title }} · Dibuat dengan Hugo</p>
+</footer>
+</body>
+</html>
+"##,
+    ),
+    (
+        "layouts/_default/single.html",
+        r##"{{ define "main" }}
+<nav class="breadcrumb" aria-label="Jejak navigasi">
+  <a href="{{ .CurrentSection.RelPermalink }}">Beranda</a>{{ range .GetTerms "topic" }} › <a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
+</nav>
+<article class="module">
+  <header>
+    <h1>{{ .Title }}</h1>
+    {{ with .Description }}<p class="lead">{{ . }}</p>{{ end }}
+    <p class="meta">Untuk: {{ range .GetTerms "roles" }}<a class="tag" href="{{ .RelPermalink }}">{{ .Params.short }}</a> {{ end }}
+    · Diperbarui <time datetime="{{ .Lastmod.Format "2006-01-02" }}">{{ .Lastmod | time.Format ":date_long" }}</time>
+    </p>
+  </header>
+  {{ with .TableOfContents }}
+  <nav class="toc" aria-labelledby="toc-title">
+    <h2 id="toc-title">Daftar isi</h2>
+    {{ . }}
+  </nav>
+  {{ end }}
+  <div class="prose">
+{{ .Content }}
+  </div>
+</article>
+<nav class="pager">
+  {{ with .PrevInSection }}<a rel="prev" href="{{ .RelPermalink }}">← {{ .Title }}</a>{{ end }}
+  {{ with .NextInSection }}<a rel="next" href="{{ .RelPermalink }}">{{ .Title }} →</a>{{ end }}
+</nav>
+{{ end }}
+"##,
+    ),
+    (
+        "layouts/_default/list.html",
+        r##"{{ define "main" }}
+{{ if eq .Kind "section" }}
+{{ $regency := .Section }}
+<h1>{{ .Title }}</h1>
+<p class="lead">{{ .Description }}</p>
+<section aria-labelledby="peran">
+  <h2 id="peran">Peran</h2>
+  <ul class="cards">
+  {{ range site.Params.roles }}{{ with site.GetPage (printf "/roles/%s-%s" $regency .) }}
+    <li class="card"><a href="{{ .RelPermalink }}">{{ .Title }}</a><p>{{ .Description }}</p></li>
+  {{ end }}{{ end }}
+  </ul>
+</section>
+<section aria-labelledby="topik">
+  <h2 id="topik">Topik</h2>
+  <ul class="cards">
+  {{ range site.Params.topics }}{{ with site.GetPage (printf "/topic/%s-%s" $regency .) }}
+    <li class="card"><a href="{{ .RelPermalink }}">{{ .Title }}</a> <span class="count">{{ len .Pages }} materi</span><p>{{ .Description }}</p></li>
+  {{ end }}{{ end }}
+  </ul>
+</section>
+{{ else }}
+<nav class="breadcrumb" aria-label="Jejak navigasi"><a href="{{ (site.GetPage (printf "/%s" .Params.regency)).RelPermalink }}">Beranda</a> › {{ if eq .Data.Plural "roles" }}Peran{{ else }}Topik{{ end }}</nav>
+<h1>{{ .Title }}</h1>
+<p class="lead">{{ .Description }}</p>
+<ul class="module-list">
+{{ range .Pages }}
+  <li class="card"><a href="{{ .RelPermalink }}">{{ .Title }}</a>
+  <p>{{ .Description }}</p></li>
+{{ end }}
+</ul>
+{{ end }}
+{{ end }}
+"##,
+    ),
+    (
+        "layouts/index.html",
+        r##"{{ define "main" }}
+<h1>{{ .Title }}</h1>
+<p class="lead">{{ .Description }}</p>
+<h2>Kabupaten dan kota</h2>
+{{ range (where .Sections "Params.province" "!=" nil).GroupByParam "province" }}
+<section class="province">
+  <h3>{{ .Key }}</h3>
+  <ul class="cards">
+  {{ range .Pages.ByTitle }}
+    <li class="card"><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
+  {{ end }}
+  </ul>
+</section>
+{{ end }}
+{{ end }}
+"##,
+    ),
+    (
+        "layouts/404.html",
+        r##"{{ define "main" }}
+<h1>Halaman tidak ditemukan</h1>
+<p><a href="{{ site.Home.RelPermalink }}">Kabupaten dan kota</a></p>
+{{ end }}
+"##,
+    ),
+    (
+        "static/style.css",
+        r##":root { --accent: #7a1212; --ink: #1d1d1f; --muted: #5c5c66; --line: #d9d9de; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 46rem; padding: 0 1rem; font: 1.0625rem/1.6 system-ui, sans-serif; color: var(--ink); }
+a { color: var(--accent); }
+.skip { position: absolute; left: -100vw; }
+.skip:focus { left: 1rem; }
+.site-header { border-bottom: 3px solid var(--accent); padding: .5rem 0; }
+.brand { font-weight: 700; margin: .25rem 0; }
+.brand-sub { font-weight: 400; color: var(--muted); }
+.nav { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; padding: 0; margin: 0; }
+.breadcrumb, .meta, .count { color: var(--muted); font-size: .9375rem; }
+.lead { font-size: 1.125rem; }
+.tag { display: inline-block; padding: 0 .4rem; border: 1px solid var(--line); border-radius: .25rem; text-decoration: none; }
+.toc { border: 1px solid var(--line); padding: .5rem 1rem; margin: 1rem 0; }
+.toc h2 { font-size: 1rem; margin: 0; }
+.cards, .module-list { list-style: none; padding: 0; }
+.card { border: 1px solid var(--line); border-radius: .5rem; padding: .75rem 1rem; margin: .5rem 0; }
+.card p { margin: .25rem 0 0; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid var(--line); padding: .25rem .5rem; text-align: left; vertical-align: top; }
+blockquote { border-left: 4px solid var(--accent); margin: 1rem 0; padding: .25rem 1rem; background: #faf5f5; }
+.pager { display: flex; justify-content: space-between; gap: 1rem; margin: 2rem 0; }
+.site-footer { border-top: 1px solid var(--line); color: var(--muted); font-size: .875rem; margin-top: 2rem; }
+@media print { .site-header nav, .pager, .skip { display: none; } }
+"##,
+    ),
+    (
+        "static/favicon.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><rect width=\"16\" height=\"16\" rx=\"3\" fill=\"#7a1212\"/></svg>\n",
+    ),
+];

@@ -139,7 +139,7 @@ mod workflows {
         let (p, single) = project();
         let git = ("BIMTEK_GIT", ci["variables"]["BIMTEK_GIT"].as_str().unwrap().to_owned());
         for line in lines(&ci["tool"]) {
-            sh(&p.root, &line, &[git.clone()]);
+            sh(&p.root, &line, std::slice::from_ref(&git));
         }
         let total = ci["build"]["parallel"].as_u64().unwrap();
         assert!(total > 1);
