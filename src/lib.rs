@@ -30,6 +30,15 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use config::{CONFIG_FILE, Config};
+
+/// With `BIMTEK_TIMINGS=1`, prints how long each stage took to stderr: where a build's time goes.
+pub(crate) fn lap(stage: &str, since: &mut Instant) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *ON.get_or_init(|| std::env::var_os("BIMTEK_TIMINGS").is_some_and(|v| v != "0")) {
+        eprintln!("{stage:>10}: {:>6.0} ms", since.elapsed().as_secs_f64() * 1000.0);
+    }
+    *since = Instant::now();
+}
 use diagnostics::{Diagnostic, Diagnostics};
 use output::{Body, Output, Previous};
 
@@ -110,9 +119,11 @@ fn run(options: &BuildOptions, thorough: bool, previous: &Previous) -> Result<(O
             return Err(fail(problems));
         }
     };
+    let mut clock = Instant::now();
     let theme = theme::Theme::load(root, &config, &mut problems);
     let tera = render::compile(&theme, &mut problems);
     let sources = content::load(root, &mut problems);
+    lap("load", &mut clock);
     let in_shard: Option<Vec<String>> = options.shard.map(|shard| {
         let plan = shard::plan(&shard::sites(&sources), shard.of);
         plan.into_iter().nth(shard.index - 1).unwrap_or_default()
@@ -134,6 +145,7 @@ fn run(options: &BuildOptions, thorough: bool, previous: &Previous) -> Result<(O
         &site::ModelOptions { drafts: options.drafts },
         &mut problems,
     );
+    lap("model", &mut clock);
     let (Some(site), Some(tera)) = (site, tera) else { return Err(fail(problems)) };
     if problems.has_errors() {
         return Err(fail(problems));
@@ -159,7 +171,9 @@ fn run(options: &BuildOptions, thorough: bool, previous: &Previous) -> Result<(O
         &render::RenderOptions { minify: options.minify, previous, timestamp: options.timestamp },
         &mut problems,
     );
+    lap("render", &mut clock);
     let offline = render::offline::add(&site, &chosen, &mut output, &mut problems);
+    lap("offline", &mut clock);
     if thorough {
         problems.extend(check::findings(&chosen, &output));
     }
@@ -214,6 +228,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     }
     let previous = Previous::published(&out);
     let (output, mut report) = regenerate(options, &previous)?;
+    let mut clock = Instant::now();
     match output.write(&out) {
         Ok(written) => report.written = Some(written),
         Err(e) => {
@@ -225,6 +240,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
             return Err(Failure { diagnostics });
         }
     }
+    lap("write", &mut clock);
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

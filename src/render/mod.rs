@@ -64,10 +64,12 @@ impl PageContext {
     }
 }
 
-/// What every page depends on besides its context: the templates, minification, and this
-/// program itself (a new bimtek may render the same context differently).
-fn setup_hash(theme: &Theme, options: &RenderOptions) -> u64 {
+/// What every page depends on besides its context: the templates, the globals, minification,
+/// and this program itself (a new bimtek may render the same context differently).
+fn setup_hash(site: &Site, theme: &Theme, options: &RenderOptions) -> u64 {
     let mut hasher = crate::hash::Hasher::default();
+    let _ = serde_json::to_writer(&mut hasher, &site_view(site));
+    let _ = serde_json::to_writer(&mut hasher, &theme.catalog);
     for (name, template) in &theme.templates {
         hasher.field(name.as_bytes());
         hasher.field(template.source.as_bytes());
@@ -143,11 +145,18 @@ pub fn render(
     options: &RenderOptions,
     problems: &mut Diagnostics,
 ) -> Output {
-    let mut jobs = root_jobs(site, theme, listed);
+    let mut clock = std::time::Instant::now();
+    let mut jobs = root_jobs(site, listed);
     for regency in regencies {
         jobs.extend(regency_jobs(site, theme, regency));
     }
-    let setup = setup_hash(theme, options);
+    crate::lap("contexts", &mut clock);
+    let setup = setup_hash(site, theme, options);
+    // Shared by every page: set once, not copied into each page's context.
+    let mut tera = tera.clone();
+    tera.global_context().insert("site", &site_view(site));
+    tera.global_context().insert("t", &theme.catalog);
+    let tera = &tera;
     let rendered: Vec<Result<(String, Body, u64), Diagnostic>> = jobs
         .into_par_iter()
         .map(|job| {
@@ -175,6 +184,7 @@ pub fn render(
             });
         }
     };
+    crate::lap("pages", &mut clock);
     let mut failed = Vec::new();
     for result in rendered {
         match result {
@@ -199,10 +209,8 @@ pub fn render(
             add(&mut output, path, body, "the theme".to_owned());
         }
     }
-    let stemmer = crate::search::stem::Stemmer::new();
-    // Each regency's index is independent of the others: build them side by side.
-    let indexes: Vec<Vec<(String, Vec<u8>)>> =
-        regencies.par_iter().map(|regency| search_files(site, regency, &stemmer)).collect();
+    let indexes = search_indexes(site, regencies);
+    crate::lap("search", &mut clock);
     for (regency, index) in regencies.iter().zip(indexes) {
         for (path, bytes) in index {
             add(
@@ -233,14 +241,37 @@ pub fn render(
         }
     }
     problems.extend(failed);
+    crate::lap("feeds", &mut clock);
     output
 }
 
-/// The regency's modules, section by section, and its events, indexed for the search page.
-fn search_files(site: &Site, regency: &Regency, stemmer: &crate::search::stem::Stemmer) -> Vec<(String, Vec<u8>)> {
+/// Each regency's search index: its modules section by section, its events and contacts. A
+/// document shared by regencies (a national module's section) is tokenised once, and each distinct
+/// word stemmed once, for all of them.
+fn search_indexes(site: &Site, regencies: &[&Regency]) -> Vec<Vec<(String, Vec<u8>)>> {
+    use crate::search::index::{Bag, Doc, Vocabulary, assemble};
     let roles: Vec<&str> = site.config.roles.iter().map(|t| t.key.as_str()).collect();
     let topics: Vec<&str> = site.config.topics.iter().map(|t| t.key.as_str()).collect();
-    crate::search::index::build(&crate::search::docs::regency_docs(site, regency), stemmer, &roles, &topics)
+    let docs: Vec<Vec<Doc>> =
+        regencies.par_iter().map(|regency| crate::search::docs::regency_docs(site, regency)).collect();
+    let mut distinct: std::collections::HashMap<(&str, &str, &str), usize> = std::collections::HashMap::new();
+    let mut firsts: Vec<&Doc> = Vec::new();
+    let slots: Vec<Vec<usize>> = docs
+        .iter()
+        .map(|docs| {
+            docs.iter()
+                .map(|d| {
+                    *distinct.entry((&d.title, &d.heading, &d.text)).or_insert_with(|| {
+                        firsts.push(d);
+                        firsts.len() - 1
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let bags: Vec<Bag> = firsts.par_iter().map(|d| Bag::of(d)).collect();
+    let vocabulary = Vocabulary::of(&bags, &crate::search::stem::Stemmer::new());
+    docs.par_iter().zip(slots).map(|(docs, slots)| assemble(docs, &slots, &vocabulary, &roles, &topics)).collect()
 }
 
 /// A relative path as `/`-joined components; a `\\` inside a name stays in it (and is refused).
@@ -258,13 +289,12 @@ fn minify(html: &str) -> Vec<u8> {
     minify_html::minify(html.as_bytes(), &cfg)
 }
 
-fn common(site: &Site, theme: &Theme, root: &str, path_in_site: &str) -> PageContext {
+fn site_view(site: &Site) -> SiteView<'_> {
+    SiteView { title: &site.config.title, base_url: &site.config.base_url, language: site.config.language.code() }
+}
+
+fn common(site: &Site, root: &str, path_in_site: &str) -> PageContext {
     let mut ctx = PageContext::new();
-    ctx.insert(
-        "site",
-        &SiteView { title: &site.config.title, base_url: &site.config.base_url, language: site.config.language.code() },
-    );
-    ctx.insert("t", &theme.catalog);
     ctx.insert("root", root);
     ctx.insert("assets", &format!("{root}assets/"));
     ctx.insert("home", if root.is_empty() { "./" } else { root });
@@ -273,7 +303,7 @@ fn common(site: &Site, theme: &Theme, root: &str, path_in_site: &str) -> PageCon
     ctx
 }
 
-fn root_jobs(site: &Site, theme: &Theme, regencies: &[&Regency]) -> Vec<Job> {
+fn root_jobs(site: &Site, regencies: &[&Regency]) -> Vec<Job> {
     #[derive(Serialize)]
     struct Province<'a> {
         name: &'a str,
@@ -289,10 +319,10 @@ fn root_jobs(site: &Site, theme: &Theme, regencies: &[&Regency]) -> Vec<Job> {
             _ => provinces.push(Province { name: &r.info.province, regencies: vec![view] }),
         }
     }
-    let mut index = common(site, theme, "", "");
+    let mut index = common(site, "", "");
     index.insert("provinces", &provinces);
     // Hosts serve 404.html for any missing address, at any depth: only absolute links work there.
-    let mut not_found = common(site, theme, &site.config.base_url, "404.html");
+    let mut not_found = common(site, &site.config.base_url, "404.html");
     not_found.insert("home", &site.config.base_url);
     vec![
         Job { path: "index.html".into(), template: "index.html", context: index },
@@ -315,14 +345,13 @@ fn regency_view<'a>(r: &'a Regency, root: &str) -> RegencyView<'a> {
 /// Context shared by a regency's pages. `base` leads from the page to the regency's root folder.
 fn regency_context(
     site: &Site,
-    theme: &Theme,
     regency: &Regency,
     base: &str,
     path_in_regency: &str,
     nav: &str,
 ) -> PageContext {
     let root = format!("{base}../");
-    let mut ctx = common(site, theme, &root, &format!("{}/{path_in_regency}", regency.slug));
+    let mut ctx = common(site, &root, &format!("{}/{path_in_regency}", regency.slug));
     ctx.insert("base", base);
     // A regency's pages use its own copy of the theme files, so each site stands alone.
     ctx.insert("assets", &format!("{base}assets/"));
@@ -363,7 +392,7 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
             .collect()
     };
 
-    let mut home = regency_context(site, theme, regency, "", "", "home");
+    let mut home = regency_context(site, regency, "", "", "home");
     home.insert("modules", &regency.modules.iter().map(|m| module_card(m, "")).collect::<Vec<_>>());
     home.insert("events", &events_for("", &|_| true));
     jobs.push(Job { path: format!("{slug}/index.html"), template: "home.html", context: home });
@@ -375,7 +404,7 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
         topic_runs.iter().flat_map(|run| run.iter().enumerate().map(move |(at, m)| (m, Some(at), *run)))
     {
         let base = "../../";
-        let mut ctx = regency_context(site, theme, regency, base, &format!("modul/{}/", module.slug), "modules");
+        let mut ctx = regency_context(site, regency, base, &format!("modul/{}/", module.slug), "modules");
         let prev = at.and_then(|i| i.checked_sub(1)).and_then(|i| in_topic.get(i)).map(|m| module_card(m, base));
         let next = at.and_then(|i| in_topic.get(i + 1)).map(|m| module_card(m, base));
         let topic = config.topic(&module.topic).map(|t| term_view(t, base, "topik", in_topic.len()));
@@ -418,7 +447,7 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
 
     for topic in &config.topics {
         let base = "../../";
-        let mut ctx = regency_context(site, theme, regency, base, &format!("topik/{}/", topic.key), "topics");
+        let mut ctx = regency_context(site, regency, base, &format!("topik/{}/", topic.key), "topics");
         let modules: Vec<_> =
             regency.modules.iter().filter(|m| m.topic == topic.key).map(|m| module_card(m, base)).collect();
         ctx.insert("topic", &term_view(topic, base, "topik", modules.len()));
@@ -428,7 +457,7 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
 
     for role in &config.roles {
         let base = "../../";
-        let mut ctx = regency_context(site, theme, regency, base, &format!("peran/{}/", role.key), "roles");
+        let mut ctx = regency_context(site, regency, base, &format!("peran/{}/", role.key), "roles");
         let modules: Vec<_> =
             regency.modules.iter().filter(|m| m.roles.contains(&role.key)).map(|m| module_card(m, base)).collect();
         ctx.insert("role", &term_view(role, base, "peran", modules.len()));
@@ -440,10 +469,10 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
 
     jobs.extend(timeline::timeline_jobs(site, theme, regency));
 
-    let search = regency_context(site, theme, regency, "../", "cari/", "search");
+    let search = regency_context(site, regency, "../", "cari/", "search");
     jobs.push(Job { path: format!("{slug}/cari/index.html"), template: "search.html", context: search });
 
-    let contacts = regency_context(site, theme, regency, "../", "kontak/", "contacts");
+    let contacts = regency_context(site, regency, "../", "kontak/", "contacts");
     jobs.push(Job { path: format!("{slug}/kontak/index.html"), template: "contacts.html", context: contacts });
 
     let mut urls: Vec<SitemapUrl> = ["", "jadwal/", "kontak/"]

@@ -92,7 +92,7 @@ pub fn timeline_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> 
             })
             .collect();
         let nav = if role.is_some() { "roles" } else { "schedule" };
-        let mut ctx = regency_context(site, theme, regency, base, &path, nav);
+        let mut ctx = regency_context(site, regency, base, &path, nav);
         ctx.insert("months", &months);
         ctx.insert("phases", &phases);
         ctx.insert("event_count", &events.len());

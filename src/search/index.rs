@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::stem::{RULES, Stemmer};
@@ -87,47 +88,149 @@ struct Meta<'a> {
     topics: Vec<&'a str>,
     shards: Vec<String>,
     rules: &'static str,
-    roots: Vec<String>,
+    roots: Vec<&'a str>,
+}
+
+/// A document's words (lowercased, not yet stemmed) with their weighted counts, and its length in
+/// words: all indexing needs of it. Documents repeat across regencies (every national module's
+/// sections), so bags are made once per distinct document.
+#[derive(Debug)]
+pub struct Bag {
+    words: Vec<(Box<str>, u32)>,
+    len: u32,
+}
+
+impl Bag {
+    pub fn of(doc: &Doc) -> Bag {
+        let mut counts: HashMap<Box<str>, u32> = HashMap::new();
+        let mut word = String::new();
+        let mut len = 0;
+        for (field, weight) in [(&doc.title, TITLE_WEIGHT), (&doc.heading, HEADING_WEIGHT), (&doc.text, 1)] {
+            for piece in field.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+                let piece = piece.trim_matches('-');
+                if piece.is_empty() {
+                    continue;
+                }
+                len += 1;
+                word.clear();
+                word.extend(piece.chars().map(|c| c.to_ascii_lowercase()));
+                match counts.get_mut(word.as_str()) {
+                    Some(count) => *count += weight,
+                    None => {
+                        counts.insert(word.as_str().into(), weight);
+                    }
+                }
+            }
+        }
+        let mut words: Vec<(Box<str>, u32)> = counts.into_iter().collect();
+        // Hash order would leak into nothing (terms are sorted later), but sorted bags are easier to
+        // reason about and to compare.
+        words.sort_unstable();
+        Bag { words, len }
+    }
+}
+
+/// The distinct words of a set of bags, numbered, with their stems and the dictionary roots
+/// stemming them looked up (the browser needs those to stem queries exactly as the index was
+/// stemmed); and each bag as word numbers, so assembling an index is array lookups, not hashing.
+pub struct Vocabulary {
+    stem_of: Vec<u32>,
+    roots_of: Vec<Vec<String>>,
+    stems: Vec<Box<str>>,
+    bags: Vec<(Vec<(u32, u32)>, u32)>,
+}
+
+impl Vocabulary {
+    pub fn of(bags: &[Bag], stemmer: &Stemmer) -> Vocabulary {
+        let mut numbers: HashMap<&str, u32> = HashMap::new();
+        let mut words: Vec<&str> = Vec::new();
+        for bag in bags {
+            for (word, _) in &bag.words {
+                numbers.entry(word).or_insert_with(|| {
+                    words.push(word);
+                    (words.len() - 1) as u32
+                });
+            }
+        }
+        let stemmed: Vec<(String, Vec<String>)> = words
+            .par_iter()
+            .map(|word| {
+                let mut roots = Vec::new();
+                let stem = stemmer.stem_recording(word, &mut roots);
+                (stem, roots)
+            })
+            .collect();
+        let mut stem_numbers: HashMap<&str, u32> = HashMap::new();
+        let mut stems: Vec<Box<str>> = Vec::new();
+        let mut stem_of = Vec::with_capacity(words.len());
+        for (stem, _) in &stemmed {
+            stem_of.push(*stem_numbers.entry(stem).or_insert_with(|| {
+                stems.push(stem.as_str().into());
+                (stems.len() - 1) as u32
+            }));
+        }
+        let bags = bags
+            .par_iter()
+            .map(|bag| {
+                // Every word of every bag was numbered above.
+                let ids = bag.words.iter().filter_map(|(w, tf)| numbers.get(&**w).map(|&n| (n, *tf))).collect();
+                (ids, bag.len)
+            })
+            .collect();
+        let roots_of = stemmed.into_iter().map(|(_, roots)| roots).collect();
+        Vocabulary { stem_of, roots_of, stems, bags }
+    }
 }
 
 /// The index files, as (path under `cari/`, bytes).
 pub fn build(docs: &[Doc], stemmer: &Stemmer, roles: &[&str], topics: &[&str]) -> Vec<(String, Vec<u8>)> {
-    let mut roots = Vec::new();
-    // Word -> term number, and each term's stem and postings (doc, weighted frequency) in doc
-    // order. Hash maps only for lookups; the output is ordered by the terms themselves.
-    let mut word_terms: HashMap<String, usize> = HashMap::new();
-    let mut stem_terms: HashMap<String, usize> = HashMap::new();
-    let mut terms: Vec<(String, Vec<(usize, u32)>)> = Vec::new();
+    let bags: Vec<Bag> = docs.iter().map(Bag::of).collect();
+    let vocabulary = Vocabulary::of(&bags, stemmer);
+    assemble(docs, &(0..docs.len()).collect::<Vec<_>>(), &vocabulary, roles, topics)
+}
+
+/// [`build`] from a vocabulary made beforehand; `bags[i]` is the number of the bag of `docs[i]`.
+pub fn assemble(
+    docs: &[Doc],
+    bags: &[usize],
+    vocabulary: &Vocabulary,
+    roles: &[&str],
+    topics: &[&str],
+) -> Vec<(String, Vec<u8>)> {
+    const NONE: u32 = u32::MAX;
+    let mut roots: Vec<&str> = Vec::new();
+    // Word seen yet here; term number of each stem here; each term's stem number and postings
+    // (doc, weighted frequency) in doc order. The output is ordered by the stems themselves.
+    let mut seen = vec![false; vocabulary.stem_of.len()];
+    let mut term_of = vec![NONE; vocabulary.stems.len()];
+    let mut terms: Vec<(u32, Vec<(usize, u32)>)> = Vec::new();
     let mut lens = Vec::with_capacity(docs.len());
-    for (id, doc) in docs.iter().enumerate() {
-        let mut len = 0;
-        for (field, weight) in [(&doc.title, TITLE_WEIGHT), (&doc.heading, HEADING_WEIGHT), (&doc.text, 1)] {
-            for token in tokens(field) {
-                len += 1;
-                let term = match word_terms.get(&token) {
-                    Some(&term) => term,
-                    None => {
-                        let stem = stemmer.stem_recording(&token, &mut roots);
-                        let term = *stem_terms.entry(stem.clone()).or_insert_with(|| {
-                            terms.push((stem, Vec::new()));
-                            terms.len() - 1
-                        });
-                        word_terms.insert(token, term);
-                        term
-                    }
-                };
-                let list = &mut terms[term].1;
-                match list.last_mut() {
-                    Some((doc, tf)) if *doc == id => *tf += weight,
-                    _ => list.push((id, weight)),
-                }
+    for (id, &bag) in bags.iter().enumerate() {
+        let (words, len) = &vocabulary.bags[bag];
+        for &(word, tf) in words {
+            let word = word as usize;
+            if !seen[word] {
+                seen[word] = true;
+                roots.extend(vocabulary.roots_of[word].iter().map(String::as_str));
+            }
+            let stem = vocabulary.stem_of[word] as usize;
+            if term_of[stem] == NONE {
+                term_of[stem] = terms.len() as u32;
+                terms.push((stem as u32, Vec::new()));
+            }
+            let list = &mut terms[term_of[stem] as usize].1;
+            match list.last_mut() {
+                Some((doc, count)) if *doc == id => *count += tf,
+                _ => list.push((id, tf)),
             }
         }
-        lens.push(len);
+        lens.push(*len);
     }
+    let mut terms: Vec<(&str, Vec<(usize, u32)>)> =
+        terms.into_iter().map(|(stem, list)| (&*vocabulary.stems[stem as usize], list)).collect();
     roots.sort_unstable();
     roots.dedup();
-    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut shards: BTreeMap<String, Postings> = BTreeMap::new();
     for (term, docs) in &terms {
         let mut previous = 0;

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::output::{Body, Output};
+use crate::output::{Body, Output, Previous};
 use crate::{BuildOptions, Failure};
 
 pub struct ServeOptions {
@@ -98,6 +98,8 @@ fn changed_paths(old: &Output, new: &Output, touched: &BTreeSet<PathBuf>) -> BTr
     let touched: BTreeSet<PathBuf> = touched.iter().filter_map(|p| p.canonicalize().ok()).collect();
     let same = |a: &Body, b: &Body| match (a, b) {
         (Body::Copy(x), Body::Copy(y)) => x == y && x.canonicalize().is_ok_and(|x| !touched.contains(&x)),
+        // A page reused from the previous build shares its bytes.
+        (Body::Bytes(x), Body::Bytes(y)) if Arc::ptr_eq(x, y) => true,
         _ => matches!((a.bytes(), b.bytes()), (Ok(x), Ok(y)) if x == y),
     };
     let mut changed: BTreeSet<String> = new
@@ -156,7 +158,9 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
 
 fn rebuild(hub: &Hub, options: &BuildOptions, paths: &BTreeSet<PathBuf>) {
     let started = Instant::now();
-    let result = crate::generate(options)
+    // Pages whose inputs did not change are taken from the site being served, not rendered.
+    let previous = hub.snapshot().1.map(|site| Previous::from_output(&site)).unwrap_or_default();
+    let result = crate::regenerate(options, &previous)
         .map(|(output, _)| output)
         .map_err(|Failure { diagnostics }| diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>());
     let millis = started.elapsed().as_millis();
