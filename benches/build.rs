@@ -1,5 +1,7 @@
-//! `cargo bench`: how long a full build takes, on the sample project and on a generated project of
-//! 1,000 modules. Prints the median of several runs; speed goals are checked here, not in tests.
+//! `cargo bench`: how long a full build takes, on the sample project and on a generated project
+//! (1,000 modules in 5 regencies by default; `BIMTEK_BENCH_MODULES` and `BIMTEK_BENCH_REGENCIES`
+//! change that), and how long a build takes after editing one module, against the full build.
+//! Prints medians of several runs; speed goals are checked here, not in tests.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -13,20 +15,28 @@ fn median(mut runs: Vec<Duration>) -> Duration {
     runs[runs.len() / 2]
 }
 
-fn time_build(root: &Path, runs: usize) -> (Duration, usize) {
-    let out = tempfile::tempdir().expect("temp dir");
-    let options = BuildOptions {
+fn options(root: &Path, out: &Path) -> BuildOptions {
+    BuildOptions {
         root: root.to_owned(),
-        out: Some(out.path().join("output")),
+        out: Some(out.join("output")),
         sites: Vec::new(),
         shard: None,
         drafts: false,
         minify: true,
         timestamp: None,
-    };
+    }
+}
+
+/// Full builds: the output folder and the spare tree beside it are removed before each.
+fn time_build(root: &Path, runs: usize) -> (Duration, usize) {
+    let out = tempfile::tempdir().expect("temp dir");
+    let options = options(root, out.path());
     let mut times = Vec::new();
     let mut files = 0;
     for _ in 0..runs {
+        for leftover in ["output", ".output.bimtek"] {
+            let _ = fs::remove_dir_all(out.path().join(leftover));
+        }
         let started = Instant::now();
         let report = bimtek::build(&options).unwrap_or_else(|f| panic!("build failed: {:?}", f.diagnostics));
         times.push(started.elapsed());
@@ -35,9 +45,32 @@ fn time_build(root: &Path, runs: usize) -> (Duration, usize) {
     (median(times), files)
 }
 
+/// Builds after editing one module each time (a different one, a sentence appended), once the
+/// output folder has its spare tree: returns the median time and files written.
+fn time_incremental(root: &Path, modules: usize, runs: usize) -> (Duration, usize) {
+    let out = tempfile::tempdir().expect("temp dir");
+    let options = options(root, out.path());
+    for _ in 0..2 {
+        bimtek::build(&options).unwrap_or_else(|f| panic!("build failed: {:?}", f.diagnostics));
+    }
+    let mut times = Vec::new();
+    let mut written = Vec::new();
+    for run in 0..runs {
+        let module = root.join(format!("content/modules/m{}.md", (run * 7919) % modules));
+        let text = fs::read_to_string(&module).expect("module");
+        fs::write(&module, format!("{text}\nKalimat tambahan nomor {run}.\n")).expect("edit");
+        let started = Instant::now();
+        let report = bimtek::build(&options).unwrap_or_else(|f| panic!("build failed: {:?}", f.diagnostics));
+        times.push(started.elapsed());
+        written.push(report.written.map_or(0, |w| w.files));
+    }
+    written.sort();
+    (median(times), written[written.len() / 2])
+}
+
 /// A project of `modules` national modules of ~900 words with headings, lists, tables, task lists and
 /// links, across 5 regencies each with a local override and a schedule.
-fn generate(root: &Path, modules: usize) {
+fn generate(root: &Path, modules: usize, regencies: usize) {
     let write = |rel: &str, text: &str| {
         let path = root.join(rel);
         fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
@@ -75,7 +108,7 @@ fn generate(root: &Path, modules: usize) {
         );
     }
     write("content/schedules/tahapan.yaml", &events);
-    for r in 0..5 {
+    for r in 0..regencies {
         write(
             &format!("content/regencies/r{r}/regency.yaml"),
             &format!("name: Kabupaten {r}\nprovince: Provinsi\ntimezone: WIB\n"),
@@ -97,12 +130,20 @@ fn main() {
     println!("sample project: {files} files, median {:.1} ms over {runs} runs", time.as_secs_f64() * 1000.0);
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let modules = if quick { 50 } else { 1000 };
-    generate(dir.path(), modules);
-    let (time, files) = time_build(dir.path(), runs);
+    let setting = |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let modules = if quick { 50 } else { setting("BIMTEK_BENCH_MODULES", 1000) };
+    let regencies = setting("BIMTEK_BENCH_REGENCIES", 5);
+    generate(dir.path(), modules, regencies);
+    let (full, files) = time_build(dir.path(), runs);
     println!(
-        "generated project, {modules} modules x 5 regencies: {files} files, median {:.0} ms over {runs} runs ({} threads)",
-        time.as_secs_f64() * 1000.0,
+        "generated project, {modules} modules x {regencies} regencies: {files} files, full build median {:.0} ms over {runs} runs ({} threads)",
+        full.as_secs_f64() * 1000.0,
         rayon::current_num_threads()
+    );
+    let (edit, written) = time_incremental(dir.path(), modules, runs);
+    println!(
+        "  after editing one module: median {:.0} ms over {runs} edits, {written} files written; {:.1}% of the full build",
+        edit.as_secs_f64() * 1000.0,
+        100.0 * edit.as_secs_f64() / full.as_secs_f64()
     );
 }

@@ -254,7 +254,7 @@ fn search_indexes(site: &Site, regencies: &[&Regency]) -> Vec<Vec<(String, Vec<u
     let topics: Vec<&str> = site.config.topics.iter().map(|t| t.key.as_str()).collect();
     let docs: Vec<Vec<Doc>> =
         regencies.par_iter().map(|regency| crate::search::docs::regency_docs(site, regency)).collect();
-    let mut distinct: std::collections::HashMap<(&str, &str, &str), usize> = std::collections::HashMap::new();
+    let mut distinct: crate::hash::FastMap<(&str, &str, &str), usize> = crate::hash::FastMap::default();
     let mut firsts: Vec<&Doc> = Vec::new();
     let slots: Vec<Vec<usize>> = docs
         .iter()

@@ -5,12 +5,13 @@
 //! and `cari/dokumen/<n>.json` (titles and texts of 8 documents, for the results shown). Postings
 //! are flat `[doc gap, weighted frequency, ...]` lists. Pure and deterministic.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::stem::{RULES, Stemmer};
+use crate::hash::FastMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocKind {
@@ -56,19 +57,23 @@ pub fn shard_key(term: &str) -> String {
 type Postings<'a> = BTreeMap<&'a str, Vec<u32>>;
 
 /// Splits the shards that grew too large by the terms' third letter.
-fn split_large(shards: BTreeMap<String, Postings<'_>>) -> BTreeMap<String, Postings<'_>> {
-    let mut out = BTreeMap::new();
-    for (key, terms) in shards {
-        if json(&terms).len() <= SHARD_SPLIT {
-            out.insert(key, terms);
-            continue;
-        }
-        for (term, list) in terms {
-            let key = if term.chars().count() >= 3 { term.chars().take(3).collect() } else { key.clone() };
-            out.entry(key).or_insert_with(BTreeMap::new).insert(term, list);
-        }
-    }
-    out
+/// Each shard's JSON; a shard grown past [`SHARD_SPLIT`] is split by its terms' third letter.
+fn serialize_shards(shards: BTreeMap<String, Postings<'_>>) -> BTreeMap<String, Vec<u8>> {
+    shards
+        .into_par_iter()
+        .flat_map_iter(|(key, terms)| {
+            let whole = json(&terms);
+            if whole.len() <= SHARD_SPLIT {
+                return vec![(key, whole)];
+            }
+            let mut parts: BTreeMap<String, Postings> = BTreeMap::new();
+            for (term, list) in terms {
+                let key = if term.chars().count() >= 3 { term.chars().take(3).collect() } else { key.clone() };
+                parts.entry(key).or_default().insert(term, list);
+            }
+            parts.into_iter().map(|(key, terms)| (key, json(&terms))).collect()
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -96,37 +101,52 @@ struct Meta<'a> {
 /// sections), so bags are made once per distinct document.
 #[derive(Debug)]
 pub struct Bag {
-    words: Vec<(Box<str>, u32)>,
+    /// The distinct words, one after another; `words` holds each one's end in it and its count.
+    text: String,
+    words: Vec<(u32, u32)>,
     len: u32,
 }
 
 impl Bag {
     pub fn of(doc: &Doc) -> Bag {
-        let mut counts: HashMap<Box<str>, u32> = HashMap::new();
-        let mut word = String::new();
+        // Lowercased whole, so words are slices of it and only distinct words are copied, once.
+        let fields = [
+            (doc.title.to_ascii_lowercase(), TITLE_WEIGHT),
+            (doc.heading.to_ascii_lowercase(), HEADING_WEIGHT),
+            (doc.text.to_ascii_lowercase(), 1),
+        ];
+        let mut counts: FastMap<&str, u32> = FastMap::default();
         let mut len = 0;
-        for (field, weight) in [(&doc.title, TITLE_WEIGHT), (&doc.heading, HEADING_WEIGHT), (&doc.text, 1)] {
+        for (field, weight) in &fields {
             for piece in field.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
                 let piece = piece.trim_matches('-');
-                if piece.is_empty() {
-                    continue;
-                }
-                len += 1;
-                word.clear();
-                word.extend(piece.chars().map(|c| c.to_ascii_lowercase()));
-                match counts.get_mut(word.as_str()) {
-                    Some(count) => *count += weight,
-                    None => {
-                        counts.insert(word.as_str().into(), weight);
-                    }
+                if !piece.is_empty() {
+                    len += 1;
+                    *counts.entry(piece).or_default() += weight;
                 }
             }
         }
-        let mut words: Vec<(Box<str>, u32)> = counts.into_iter().collect();
-        // Hash order would leak into nothing (terms are sorted later), but sorted bags are easier to
-        // reason about and to compare.
+        let mut words: Vec<(&str, u32)> = counts.into_iter().collect();
+        // Hash order must not leak anywhere.
         words.sort_unstable();
-        Bag { words, len }
+        let mut text = String::with_capacity(words.iter().map(|(w, _)| w.len()).sum());
+        let words = words
+            .into_iter()
+            .map(|(word, count)| {
+                text.push_str(word);
+                (text.len() as u32, count)
+            })
+            .collect();
+        Bag { text, words, len }
+    }
+
+    fn words(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        let mut start = 0;
+        self.words.iter().map(move |&(end, count)| {
+            let word = &self.text[start..end as usize];
+            start = end as usize;
+            (word, count)
+        })
     }
 }
 
@@ -142,10 +162,10 @@ pub struct Vocabulary {
 
 impl Vocabulary {
     pub fn of(bags: &[Bag], stemmer: &Stemmer) -> Vocabulary {
-        let mut numbers: HashMap<&str, u32> = HashMap::new();
+        let mut numbers: FastMap<&str, u32> = FastMap::default();
         let mut words: Vec<&str> = Vec::new();
         for bag in bags {
-            for (word, _) in &bag.words {
+            for (word, _) in bag.words() {
                 numbers.entry(word).or_insert_with(|| {
                     words.push(word);
                     (words.len() - 1) as u32
@@ -160,7 +180,7 @@ impl Vocabulary {
                 (stem, roots)
             })
             .collect();
-        let mut stem_numbers: HashMap<&str, u32> = HashMap::new();
+        let mut stem_numbers: FastMap<&str, u32> = FastMap::default();
         let mut stems: Vec<Box<str>> = Vec::new();
         let mut stem_of = Vec::with_capacity(words.len());
         for (stem, _) in &stemmed {
@@ -173,7 +193,7 @@ impl Vocabulary {
             .par_iter()
             .map(|bag| {
                 // Every word of every bag was numbered above.
-                let ids = bag.words.iter().filter_map(|(w, tf)| numbers.get(&**w).map(|&n| (n, *tf))).collect();
+                let ids = bag.words().filter_map(|(w, tf)| numbers.get(w).map(|&n| (n, tf))).collect();
                 (ids, bag.len)
             })
             .collect();
@@ -241,7 +261,7 @@ pub fn assemble(
         }
         shards.entry(shard_key(term)).or_default().insert(term, list);
     }
-    let shards = split_large(shards);
+    let shards = serialize_shards(shards);
     let first_event = docs.iter().position(|d| d.kind == DocKind::Event).unwrap_or(docs.len());
     let after_events = docs.iter().rposition(|d| d.kind == DocKind::Event).map_or(first_event, |i| i + 1);
     let avgdl = if docs.is_empty() { 0.0 } else { f64::from(lens.iter().sum::<u32>()) / docs.len() as f64 };
@@ -269,15 +289,18 @@ pub fn assemble(
         roots,
     };
     let mut files = vec![("meta.json".to_owned(), json(&meta))];
-    for (key, terms) in &shards {
-        files.push((format!("indeks/{key}.json"), json(terms)));
-    }
-    for (n, chunk) in docs.chunks(CHUNK).enumerate() {
-        let rows: Vec<[&str; 3]> =
-            chunk.iter().map(|d| [d.url.as_str(), d.title.as_str(), d.heading.as_str()]).collect();
-        let texts: Vec<&str> = chunk.iter().map(|d| d.text.as_str()).collect();
-        files.push((format!("dokumen/{n}.json"), json(&(rows, texts))));
-    }
+    files.extend(shards.into_iter().map(|(key, bytes)| (format!("indeks/{key}.json"), bytes)));
+    let chunks: Vec<(String, Vec<u8>)> = docs
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(n, chunk)| {
+            let rows: Vec<[&str; 3]> =
+                chunk.iter().map(|d| [d.url.as_str(), d.title.as_str(), d.heading.as_str()]).collect();
+            let texts: Vec<&str> = chunk.iter().map(|d| d.text.as_str()).collect();
+            (format!("dokumen/{n}.json"), json(&(rows, texts)))
+        })
+        .collect();
+    files.extend(chunks);
     files
 }
 
