@@ -81,23 +81,36 @@ pub struct Failure {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Reads, validates and renders the project, returning the site's files without writing them.
-pub fn generate(options: &BuildOptions) -> Result<(Output, Report), Failure> {
-    run(options, false, &Previous::default())
+/// What a build may take from earlier builds, and what it may leave out.
+#[derive(Default, Clone, Copy)]
+pub struct Reuse<'a> {
+    /// Pages whose fingerprint did not change are taken from here, not rendered.
+    pub pages: Option<&'a Previous>,
+    /// Modules whose sources did not change are taken from here, not parsed.
+    pub modules: Option<&'a site::ModuleCache>,
+    /// Render only the pages at these paths and nothing else (`serve` shows the open pages first).
+    pub only: Option<&'a std::collections::BTreeSet<String>>,
 }
 
-/// [`generate`], taking unchanged pages from a previous build instead of rendering them again.
-pub fn regenerate(options: &BuildOptions, previous: &Previous) -> Result<(Output, Report), Failure> {
-    run(options, false, previous)
+/// Reads, validates and renders the project, returning the site's files without writing them.
+pub fn generate(options: &BuildOptions) -> Result<(Output, Report), Failure> {
+    run(options, false, Reuse::default())
+}
+
+/// [`generate`], taking what it can from earlier builds.
+pub fn regenerate(options: &BuildOptions, reuse: Reuse) -> Result<(Output, Report), Failure> {
+    run(options, false, reuse)
 }
 
 /// `bimtek check`: everything a build validates, plus the findings of [`check::findings`]; writes
 /// nothing.
 pub fn check(options: &BuildOptions) -> Result<Report, Failure> {
-    run(options, true, &Previous::default()).map(|(_, report)| report)
+    run(options, true, Reuse::default()).map(|(_, report)| report)
 }
 
-fn run(options: &BuildOptions, thorough: bool, previous: &Previous) -> Result<(Output, Report), Failure> {
+fn run(options: &BuildOptions, thorough: bool, reuse: Reuse) -> Result<(Output, Report), Failure> {
+    let no_pages = Previous::default();
+    let previous = reuse.pages.unwrap_or(&no_pages);
     let started = Instant::now();
     let mut problems = Diagnostics::default();
     let root = &options.root;
@@ -142,7 +155,7 @@ fn run(options: &BuildOptions, thorough: bool, previous: &Previous) -> Result<(O
         config,
         theme.catalog.clone(),
         sources,
-        &site::ModelOptions { drafts: options.drafts },
+        &site::ModelOptions { drafts: options.drafts, cache: reuse.modules },
         &mut problems,
     );
     lap("model", &mut clock);
@@ -168,9 +181,15 @@ fn run(options: &BuildOptions, thorough: bool, previous: &Previous) -> Result<(O
         &tera,
         &chosen,
         &listed,
-        &render::RenderOptions { minify: options.minify, previous, timestamp: options.timestamp },
+        &render::RenderOptions { minify: options.minify, previous, only: reuse.only, timestamp: options.timestamp },
         &mut problems,
     );
+    if reuse.only.is_some() {
+        if problems.has_errors() {
+            return Err(fail(problems));
+        }
+        return Ok((output, summary(options, &chosen, Vec::new(), problems, 0, started)));
+    }
     lap("render", &mut clock);
     let offline = render::offline::add(&site, &chosen, &mut output, &mut problems);
     lap("offline", &mut clock);
@@ -185,17 +204,28 @@ fn run(options: &BuildOptions, thorough: bool, previous: &Previous) -> Result<(O
     if problems.has_errors() {
         return Err(fail(problems));
     }
-    let report = Report {
+    let files = output.len();
+    Ok((output, summary(options, &chosen, offline, problems, files, started)))
+}
+
+fn summary(
+    options: &BuildOptions,
+    chosen: &[&site::Regency],
+    offline: Vec<render::offline::OfflineCopy>,
+    problems: Diagnostics,
+    files: usize,
+    started: Instant,
+) -> Report {
+    Report {
         out: output_dir(options),
         regencies: chosen.len(),
         modules: chosen.iter().map(|r| r.modules.len()).sum(),
-        files: output.len(),
+        files,
         written: None,
         offline,
         warnings: problems.into_sorted(),
         seconds: started.elapsed().as_secs_f64(),
-    };
-    Ok((output, report))
+    }
 }
 
 /// `bimtek sites`: the project's regencies with their size, read without building anything.
@@ -227,7 +257,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         return Err(Failure { diagnostics: vec![d] });
     }
     let previous = Previous::published(&out);
-    let (output, mut report) = regenerate(options, &previous)?;
+    let (output, mut report) = regenerate(options, Reuse { pages: Some(&previous), ..Reuse::default() })?;
     let mut clock = Instant::now();
     match output.write(&out) {
         Ok(written) => report.written = Some(written),

@@ -98,8 +98,41 @@ pub struct Site {
     pub statics: Vec<Asset>,
 }
 
-pub struct ModelOptions {
+pub struct ModelOptions<'a> {
     pub drafts: bool,
+    /// Modules parsed by earlier builds of this process (`serve`), reused when nothing they were
+    /// parsed from has changed.
+    pub cache: Option<&'a ModuleCache>,
+}
+
+/// Parsed modules by a hash of everything parsing reads: the file, its folder's files, the config
+/// and the UI strings. Only modules that parsed without a problem are kept, so every problem is
+/// still reported on each build.
+#[derive(Default)]
+pub struct ModuleCache {
+    modules: std::sync::Mutex<HashMap<u64, Arc<Module>>>,
+}
+
+impl ModuleCache {
+    fn get(&self, key: u64) -> Option<Arc<Module>> {
+        self.modules.lock().ok()?.get(&key).cloned()
+    }
+
+    fn keep(&self, fresh: HashMap<u64, Arc<Module>>) {
+        // Only this build's modules: edited-away versions would pile up over a long session.
+        if let Ok(mut modules) = self.modules.lock() {
+            *modules = fresh;
+        }
+    }
+}
+
+fn cache_key(source: &content::ModuleSource, setup: u64) -> u64 {
+    let mut hasher = crate::hash::Hasher::default();
+    hasher.write(&setup.to_le_bytes());
+    hasher.field(source.file.rel.to_string_lossy().as_bytes());
+    hasher.field(source.file.text.as_bytes());
+    hasher.field(format!("{:?}{:?}", source.scope, source.assets).as_bytes());
+    hasher.finish()
 }
 
 /// Parses every source (in parallel) and assembles the site, collecting every problem.
@@ -111,8 +144,28 @@ pub fn assemble(
     problems: &mut Diagnostics,
 ) -> Option<Site> {
     let slugs: Vec<String> = sources.modules.iter().map(|m| m.slug.clone()).collect();
-    let modules: Vec<Result<Module, Vec<Diagnostic>>> =
-        sources.modules.into_par_iter().map(|source| parse_module(source, &config, &catalog)).collect();
+    let setup = options.cache.map(|_| crate::hash::hash(format!("{config:?}{catalog:?}").as_bytes()));
+    // Each module with its cache key (when there is a cache).
+    type Parsed = (Option<u64>, Result<Arc<Module>, Vec<Diagnostic>>);
+    let modules: Vec<Parsed> = sources
+        .modules
+        .into_par_iter()
+        .map(|source| {
+            let Some((cache, setup)) = options.cache.zip(setup) else {
+                return (None, parse_module(source, &config, &catalog).map(Arc::new));
+            };
+            let key = cache_key(&source, setup);
+            match cache.get(key) {
+                Some(module) => (Some(key), Ok(module)),
+                None => (Some(key), parse_module(source, &config, &catalog).map(Arc::new)),
+            }
+        })
+        .collect();
+    if let Some(cache) = options.cache {
+        cache.keep(
+            modules.iter().filter_map(|(key, m)| Some(((*key)?, m.as_ref().ok()?.clone()))).collect(),
+        );
+    }
     let schedules: Vec<Result<schedule::Schedule, Vec<Diagnostic>>> = sources
         .schedules
         .par_iter()
@@ -128,13 +181,13 @@ pub fn assemble(
     // Modules that exist but could not be parsed: links to them are not reported again.
     let mut unparsed: BTreeSet<String> = sources.unreadable_modules.clone();
     let mut drafts: BTreeSet<String> = BTreeSet::new();
-    for (module, slug) in modules.into_iter().zip(slugs) {
+    for ((_, module), slug) in modules.into_iter().zip(slugs) {
         match module {
             Ok(m) if m.draft && !options.drafts => {
                 drafts.insert(m.slug.clone());
             }
             Ok(m) => {
-                by_scope.entry(m.scope.clone()).or_default().insert(m.slug.clone(), Arc::new(m));
+                by_scope.entry(m.scope.clone()).or_default().insert(m.slug.clone(), m);
             }
             Err(d) => {
                 unparsed.insert(slug);

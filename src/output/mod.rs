@@ -53,7 +53,7 @@ pub struct Digest {
     pub len: u64,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Entry {
     body: Body,
     /// Where the file comes from, for clash messages.
@@ -64,7 +64,7 @@ struct Entry {
 }
 
 /// Every file of a build, by its path relative to the output folder (always `/`-separated).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Output {
     files: BTreeMap<String, Entry>,
 }
@@ -143,6 +143,11 @@ impl Output {
 
     pub fn get(&self, path: &str) -> Option<&Body> {
         self.files.get(path).map(|entry| &entry.body)
+    }
+
+    /// Puts every file of `other` in place of this one's at the same path.
+    pub fn overlay(&mut self, other: Output) {
+        self.files.extend(other.files);
     }
 
     pub fn fingerprint(&self, path: &str) -> Option<u64> {

@@ -25,6 +25,9 @@ pub struct RenderOptions<'a> {
     pub minify: bool,
     /// Pages of the previous build, reused when their fingerprint is unchanged.
     pub previous: &'a Previous,
+    /// Render only the pages at these paths, and nothing else: no search index, feeds or copied
+    /// files (`serve` shows the open pages first, then builds the rest).
+    pub only: Option<&'a std::collections::BTreeSet<String>>,
     /// SOURCE_DATE_EPOCH, when the build was given one.
     pub timestamp: Option<i64>,
 }
@@ -146,9 +149,10 @@ pub fn render(
     problems: &mut Diagnostics,
 ) -> Output {
     let mut clock = std::time::Instant::now();
-    let mut jobs = root_jobs(site, listed);
+    let want = |path: &str| options.only.is_none_or(|only| only.contains(path));
+    let mut jobs: Vec<Job> = root_jobs(site, listed).into_iter().filter(|job| want(&job.path)).collect();
     for regency in regencies {
-        jobs.extend(regency_jobs(site, theme, regency));
+        jobs.extend(regency_jobs(site, theme, regency, &want));
     }
     crate::lap("contexts", &mut clock);
     let setup = setup_hash(site, theme, options);
@@ -193,6 +197,10 @@ pub fn render(
             }
             Err(d) => failed.push(d),
         }
+    }
+    if options.only.is_some() {
+        problems.extend(failed);
+        return output;
     }
     let mut add = |output: &mut Output, path: String, body: Body, origin: String| {
         add_page(output, path, body, None, origin);
@@ -376,7 +384,8 @@ fn regency_context(
     ctx
 }
 
-fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
+/// The pages of one regency, for those paths `want` accepts: contexts are built only for them.
+fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency, want: &dyn Fn(&str) -> bool) -> Vec<Job> {
     let config = &site.config;
     let catalog = &theme.catalog;
     let slug = &regency.slug;
@@ -392,10 +401,13 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
             .collect()
     };
 
-    let mut home = regency_context(site, regency, "", "", "home");
-    home.insert("modules", &regency.modules.iter().map(|m| module_card(m, "")).collect::<Vec<_>>());
-    home.insert("events", &events_for("", &|_| true));
-    jobs.push(Job { path: format!("{slug}/index.html"), template: "home.html", context: home });
+    let path = format!("{slug}/index.html");
+    if want(&path) {
+        let mut home = regency_context(site, regency, "", "", "home");
+        home.insert("modules", &regency.modules.iter().map(|m| module_card(m, "")).collect::<Vec<_>>());
+        home.insert("events", &events_for("", &|_| true));
+        jobs.push(Job { path, template: "home.html", context: home });
+    }
 
     // Modules are sorted by topic first, so each topic's modules are one run of the list.
     let topic_runs: Vec<&[std::sync::Arc<crate::site::Module>]> =
@@ -403,6 +415,10 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
     for (module, at, in_topic) in
         topic_runs.iter().flat_map(|run| run.iter().enumerate().map(move |(at, m)| (m, Some(at), *run)))
     {
+        let path = format!("{slug}/modul/{}/index.html", module.slug);
+        if !want(&path) {
+            continue;
+        }
         let base = "../../";
         let mut ctx = regency_context(site, regency, base, &format!("modul/{}/", module.slug), "modules");
         let prev = at.and_then(|i| i.checked_sub(1)).and_then(|i| in_topic.get(i)).map(|m| module_card(m, base));
@@ -438,14 +454,10 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
         ctx.insert("prev", &prev);
         ctx.insert("next", &next);
         ctx.insert("events", &events_for(base, &|e| e.module.as_deref() == Some(module.slug.as_str())));
-        jobs.push(Job {
-            path: format!("{slug}/modul/{}/index.html", module.slug),
-            template: "module.html",
-            context: ctx,
-        });
+        jobs.push(Job { path, template: "module.html", context: ctx });
     }
 
-    for topic in &config.topics {
+    for topic in config.topics.iter().filter(|t| want(&format!("{slug}/topik/{}/index.html", t.key))) {
         let base = "../../";
         let mut ctx = regency_context(site, regency, base, &format!("topik/{}/", topic.key), "topics");
         let modules: Vec<_> =
@@ -455,7 +467,7 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
         jobs.push(Job { path: format!("{slug}/topik/{}/index.html", topic.key), template: "topic.html", context: ctx });
     }
 
-    for role in &config.roles {
+    for role in config.roles.iter().filter(|t| want(&format!("{slug}/peran/{}/index.html", t.key))) {
         let base = "../../";
         let mut ctx = regency_context(site, regency, base, &format!("peran/{}/", role.key), "roles");
         let modules: Vec<_> =
@@ -467,13 +479,19 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
         jobs.push(Job { path: format!("{slug}/peran/{}/index.html", role.key), template: "role.html", context: ctx });
     }
 
-    jobs.extend(timeline::timeline_jobs(site, theme, regency));
+    jobs.extend(timeline::timeline_jobs(site, theme, regency).into_iter().filter(|job| want(&job.path)));
 
-    let search = regency_context(site, regency, "../", "cari/", "search");
-    jobs.push(Job { path: format!("{slug}/cari/index.html"), template: "search.html", context: search });
-
-    let contacts = regency_context(site, regency, "../", "kontak/", "contacts");
-    jobs.push(Job { path: format!("{slug}/kontak/index.html"), template: "contacts.html", context: contacts });
+    for (page, template, nav) in [("cari", "search.html", "search"), ("kontak", "contacts.html", "contacts")] {
+        let path = format!("{slug}/{page}/index.html");
+        if want(&path) {
+            let context = regency_context(site, regency, "../", &format!("{page}/"), nav);
+            jobs.push(Job { path, template, context });
+        }
+    }
+    let path = format!("{slug}/sitemap.xml");
+    if !want(&path) {
+        return jobs;
+    }
 
     let mut urls: Vec<SitemapUrl> = ["", "jadwal/", "kontak/"]
         .iter()
@@ -503,6 +521,6 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
     );
     let mut sitemap = PageContext::new();
     sitemap.insert("urls", &urls);
-    jobs.push(Job { path: format!("{slug}/sitemap.xml"), template: "sitemap.xml", context: sitemap });
+    jobs.push(Job { path, template: "sitemap.xml", context: sitemap });
     jobs
 }

@@ -158,10 +158,14 @@ fn live(request: Request, what: &str, hub: &Hub) {
         let _ = request.respond(response);
         return;
     }
-    let Some(since) = what.strip_prefix("events?since=").and_then(|n| n.parse::<u64>().ok()) else {
+    let query = what.strip_prefix("events?").unwrap_or_default();
+    let param = |name: &str| query.split('&').find_map(|p| p.strip_prefix(name)?.strip_prefix('='));
+    let Some(since) = what.starts_with("events?").then(|| param("since")?.parse::<u64>().ok()).flatten() else {
         let _ = request.respond(Response::from_string("not found\n").with_status_code(404));
         return;
     };
+    // The page listening, kept in the hub's open pages while it listens.
+    let _open = param("page").and_then(crate::output::percent_decode).map(|page| hub.open(page));
     let mut stream = request.into_writer();
     let head =
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";

@@ -41,7 +41,10 @@
     });
   }
 
-  var source = new EventSource("/__bimtek/events?since=" + known);
+  // The server renders the pages that are open first, before the rest of the site.
+  var page = here;
+  try { page = decodeURIComponent(here); } catch (e) { /* keep it encoded */ }
+  var source = new EventSource("/__bimtek/events?since=" + known + "&page=" + encodeURIComponent(page));
   source.onmessage = function (message) {
     var build = JSON.parse(message.data);
     if (build.generation <= known) return;

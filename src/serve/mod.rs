@@ -13,7 +13,8 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::output::{Body, Output, Previous};
-use crate::{BuildOptions, Failure};
+use crate::site::ModuleCache;
+use crate::{BuildOptions, Failure, Reuse};
 
 pub struct ServeOptions {
     pub root: PathBuf,
@@ -41,9 +42,41 @@ pub struct State {
 pub struct Hub {
     state: Mutex<State>,
     signal: Condvar,
+    /// Output paths of the pages open in a browser, with how many tabs show each.
+    open: Mutex<std::collections::BTreeMap<String, usize>>,
+}
+
+/// A page counted as open until this is dropped.
+pub struct OpenPage<'a> {
+    hub: &'a Hub,
+    path: String,
+}
+
+impl Drop for OpenPage<'_> {
+    fn drop(&mut self) {
+        let mut open = self.hub.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = open.get_mut(&self.path) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.path);
+            }
+        }
+    }
 }
 
 impl Hub {
+    /// Counts the page at URL path `page` (without its leading `/`) as open.
+    pub fn open(&self, page: String) -> OpenPage<'_> {
+        let page = page.trim_start_matches('/');
+        let path = if page.is_empty() || page.ends_with('/') { format!("{page}index.html") } else { page.to_owned() };
+        *self.open.lock().unwrap_or_else(|p| p.into_inner()).entry(path.clone()).or_default() += 1;
+        OpenPage { hub: self, path }
+    }
+
+    fn open_pages(&self) -> BTreeSet<String> {
+        self.open.lock().unwrap_or_else(|p| p.into_inner()).keys().cloned().collect()
+    }
+
     pub fn snapshot(&self) -> (u64, Option<Arc<Output>>) {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         (state.generation, state.site.clone())
@@ -127,7 +160,8 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
     // printed, must still reach the site.
     let (events, changes) = std::sync::mpsc::channel();
     let mut watcher = watch::start(&options.root, events).map_err(|e| format!("cannot watch the project: {e}"))?;
-    rebuild(&hub, &build_options, &BTreeSet::new());
+    let modules = Arc::new(ModuleCache::default());
+    rebuild(&hub, &build_options, &modules, &BTreeSet::new());
     let server =
         tiny_http::Server::http(options.address).map_err(|e| format!("cannot listen on {}: {e}", options.address))?;
     let address = server.server_addr().to_ip().map_or_else(|| options.address.to_string(), |a| a.to_string());
@@ -149,37 +183,61 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
                 paths.extend(more);
             }
             watcher.rewatch(&paths);
-            rebuild(&builder_hub, &build_options, &paths);
+            rebuild(&builder_hub, &build_options, &modules, &paths);
         }
     });
     http::serve(server, hub);
     Ok(())
 }
 
-fn rebuild(hub: &Hub, options: &BuildOptions, paths: &BTreeSet<PathBuf>) {
+fn rebuild(hub: &Hub, options: &BuildOptions, modules: &ModuleCache, paths: &BTreeSet<PathBuf>) {
     let started = Instant::now();
-    // Pages whose inputs did not change are taken from the site being served, not rendered.
-    let previous = hub.snapshot().1.map(|site| Previous::from_output(&site)).unwrap_or_default();
-    let result = crate::regenerate(options, &previous)
-        .map(|(output, _)| output)
-        .map_err(|Failure { diagnostics }| diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>());
-    let millis = started.elapsed().as_millis();
     let what = if paths.is_empty() {
         String::new()
     } else {
         let names: Vec<String> = paths.iter().take(3).map(|p| p.display().to_string()).collect();
         format!(" after {}{}", names.join(", "), if paths.len() > 3 { ", ..." } else { "" })
     };
-    match &result {
-        Ok(_) => println!("built in {millis} ms{what}"),
-        Err(errors) => {
-            for e in errors {
-                eprintln!("{e}");
+    let failed = |diagnostics: Vec<crate::diagnostics::Diagnostic>| {
+        let errors: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+        for e in &errors {
+            eprintln!("{e}");
+        }
+        eprintln!("build failed{what}; still serving the last good site");
+        errors
+    };
+    // First the pages open in a browser, so they reload at once; then the rest of the site (the
+    // search index, other pages, the offline files), which reuses every page just rendered.
+    let open = hub.open_pages();
+    let last = hub.snapshot().1;
+    if let (Some(last), false) = (&last, open.is_empty() || paths.is_empty()) {
+        let previous = Previous::from_output(last);
+        let reuse = Reuse { pages: Some(&previous), modules: Some(modules), only: Some(&open) };
+        match crate::regenerate(options, reuse) {
+            Ok((pages, _)) => {
+                let mut site = Output::clone(last);
+                site.overlay(pages);
+                let millis = started.elapsed().as_millis();
+                println!("shown {} open page{} in {millis} ms{what}", open.len(), if open.len() == 1 { "" } else { "s" });
+                hub.publish(Ok(site), millis, paths);
             }
-            eprintln!("build failed{what}; still serving the last good site");
+            Err(Failure { diagnostics }) => {
+                hub.publish(Err(failed(diagnostics)), started.elapsed().as_millis(), paths);
+                return;
+            }
         }
     }
-    hub.publish(result, millis, paths);
+    let previous = hub.snapshot().1.map(|site| Previous::from_output(&site)).unwrap_or_default();
+    let reuse = Reuse { pages: Some(&previous), modules: Some(modules), only: None };
+    let result = crate::regenerate(options, reuse).map(|(output, _)| output);
+    let millis = started.elapsed().as_millis();
+    match result {
+        Ok(site) => {
+            println!("built in {millis} ms{what}");
+            hub.publish(Ok(site), millis, paths);
+        }
+        Err(Failure { diagnostics }) => hub.publish(Err(failed(diagnostics)), millis, paths),
+    }
 }
 
 fn open_browser(url: &str) {

@@ -227,3 +227,27 @@ fn deletions_renames_and_bursts_of_saves_do_not_stop_the_server() {
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(s.get("/beta/modul/etika/").0, 200);
 }
+
+#[test]
+fn the_open_page_is_rebuilt_first_and_the_rest_of_the_site_after() {
+    let p = Project::fixture("basic");
+    let s = Server::start(&p);
+    // What live.js sends: the page it is on, so the server renders that page before the rest.
+    let mut channel = TcpStream::connect(&s.address).unwrap();
+    channel.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(channel, "GET /__bimtek/events?since=1&page=beta%2Fmodul%2Fetika%2F HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut channel = BufReader::new(channel);
+    // Let the server register the page before the save.
+    std::thread::sleep(Duration::from_millis(300));
+    p.edit("content/modules/etika.md", "Penyelenggara", "Penyelenggara berintegritas");
+    let names = |event: &serde_json::Value| -> Vec<String> {
+        event["changed"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect()
+    };
+    let first = names(&events(&mut channel, 1)[0]);
+    assert_eq!(first, ["beta/modul/etika/index.html"], "the first build shows only the open page");
+    assert!(s.get("/beta/modul/etika/").2.contains("berintegritas"));
+    let rest = names(&events(&mut channel, 1)[0]);
+    assert!(rest.iter().any(|p| p.starts_with("beta/cari/")), "the search index follows: {rest:?}");
+    assert!(rest.contains(&"beta/sw.js".to_owned()), "{rest:?}");
+    assert!(!rest.contains(&"beta/modul/etika/index.html".to_owned()), "the open page was rendered twice: {rest:?}");
+}
