@@ -227,7 +227,11 @@ fn write_file(body: &Body, target: &Path, digest: Digest) -> io::Result<()> {
             let bytes = fs::read(from)?;
             // The published file was changed behind the build's back: refuse to spread it.
             if crate::hash::hash(&bytes) != digest.hash {
-                return Err(io::Error::other(format!("{} changed since it was published", from.display())));
+                return Err(io::Error::other(format!(
+                    "{} was changed after bimtek published it; delete the `.<output>.bimtek` folder beside the \
+                     output folder and build again, to write every file anew",
+                    from.display()
+                )));
             }
             fs::write(target, bytes)
         }
