@@ -4,19 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::harness::{Project, snapshot};
-
-fn copy_into(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
+use crate::harness::{Project, copy_tree, snapshot};
 
 fn plan(p: &Project, k: usize) -> serde_json::Value {
     let run = p.run(&["sites", "--json", "--shards", &k.to_string()]);
@@ -45,7 +33,7 @@ fn shards_merged_by_plain_copy_equal_a_single_build() {
                 let mine = part["regencies"].as_array().unwrap().iter().any(|r| r == slug);
                 assert_eq!(out.join(slug).exists(), mine, "shard {shard}, regency {slug}");
             }
-            copy_into(&out, &merged);
+            copy_tree(&out, &merged);
         }
         let got = snapshot(&merged);
         assert_eq!(got.keys().collect::<Vec<_>>(), single.keys().collect::<Vec<_>>(), "{k} shards");
