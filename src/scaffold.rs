@@ -87,7 +87,8 @@ events:
     phase: Pemungutan suara
 "#;
 
-const GITIGNORE: &str = "/output\n";
+/// The site and, beside it, the spare copy and state of incremental builds.
+const GITIGNORE: &str = "/output\n/.output.bimtek\n";
 
 /// What a scaffolding command did, for the user.
 pub struct Written {

@@ -15,9 +15,19 @@ fn init_makes_a_project_that_checks_clean_and_builds() {
     let check = run_in(&project, &["check", "--deny-warnings"]);
     check.assert_ok();
     assert_eq!(check.stdout, "");
+    let sources: Vec<_> = std::fs::read_dir(&project).unwrap().map(|e| e.unwrap().file_name()).collect();
+    run_in(&project, &["build"]).assert_ok();
     run_in(&project, &["build"]).assert_ok();
     let module = std::fs::read_to_string(project.join("output/contoh/modul/persiapan-tps/index.html")).unwrap();
     assert!(module.contains("Persiapan TPS"));
+    // Git ignores everything builds add beside the sources: the site and the incremental state.
+    let ignored = std::fs::read_to_string(project.join(".gitignore")).unwrap();
+    for entry in std::fs::read_dir(&project).unwrap().map(|e| e.unwrap().file_name()) {
+        if !sources.contains(&entry) {
+            let line = format!("/{}", entry.to_string_lossy());
+            assert!(ignored.lines().any(|l| l == line), "{line} is not in .gitignore:\n{ignored}");
+        }
+    }
     // A second init changes nothing and says why.
     let before = crate::harness::snapshot(&project);
     let again = run_in(dir.path(), &["init", "bimtek-kabupaten"]);
