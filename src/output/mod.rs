@@ -296,4 +296,46 @@ mod tests {
         beside.sort();
         assert_eq!(beside, [".output.bimtek", "output"]);
     }
+
+    #[test]
+    fn files_and_folders_may_trade_places_between_incremental_builds() {
+        let dir = tempfile::tempdir().unwrap();
+        let out_dir = dir.path().join("output");
+        let build = |files: &[(&str, &str)]| {
+            let mut out = Output::default();
+            for (path, text) in files {
+                out.add((*path).into(), Body::Bytes(text.as_bytes().into()), "t").unwrap();
+            }
+            out.write(&out_dir).unwrap()
+        };
+        let a = [("index.html", "a"), ("x", "file"), ("y/z.txt", "in a folder")];
+        let b = [("index.html", "b"), ("x/inner.txt", "now a folder"), ("y", "now a file")];
+        // Enough builds for both trees to be updated in place, each way round.
+        for (n, files) in [&a[..], &b, &a, &b, &a, &b].into_iter().enumerate() {
+            let written = build(files);
+            assert_eq!(written.incremental, n >= 2, "build {n}");
+            let got = read_tree(&out_dir);
+            let want: Vec<(String, String)> = files.iter().map(|(p, t)| ((*p).to_owned(), (*t).to_owned())).collect();
+            assert_eq!(got, want, "build {n}");
+            for entry in walkdir::WalkDir::new(&out_dir).into_iter().map(Result::unwrap) {
+                if entry.file_type().is_dir() {
+                    assert!(fs::read_dir(entry.path()).unwrap().next().is_some(), "empty {:?}", entry.path());
+                }
+            }
+        }
+    }
+
+    fn read_tree(dir: &Path) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                (rel, fs::read_to_string(e.path()).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    }
 }
