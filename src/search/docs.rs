@@ -2,12 +2,14 @@
 //! originals), each event of its timeline, and its contacts page. Topic and role pages are left out:
 //! they list modules already indexed, and as results they pushed the sections themselves down.
 
+use std::borrow::Cow;
+
 use super::index::{Doc, DocKind};
 use crate::date;
 use crate::markdown::plain_text;
 use crate::site::{Regency, Site};
 
-pub fn regency_docs(site: &Site, regency: &Regency) -> Vec<Doc> {
+pub fn regency_docs<'a>(site: &Site, regency: &'a Regency) -> Vec<Doc<'a>> {
     let mut docs = Vec::new();
     for module in &regency.modules {
         for section in &module.sections {
@@ -17,14 +19,14 @@ pub fn regency_docs(site: &Site, regency: &Regency) -> Vec<Doc> {
                     Some(a) => format!("modul/{}/#{a}", module.slug),
                     None => format!("modul/{}/", module.slug),
                 },
-                title: module.title.clone(),
-                heading: section.heading.clone(),
+                title: Cow::Borrowed(&module.title),
+                heading: Cow::Borrowed(&section.heading),
                 text: match (&section.anchor, &module.summary) {
-                    (None, Some(summary)) => format!("{summary} {}", section.text),
-                    _ => section.text.clone(),
+                    (None, Some(summary)) => Cow::Owned(format!("{summary} {}", section.text)),
+                    _ => Cow::Borrowed(&section.text),
                 },
-                roles: module.roles.clone(),
-                topic: Some(module.topic.clone()),
+                roles: &module.roles,
+                topic: Some(&module.topic),
             });
         }
     }
@@ -33,14 +35,16 @@ pub fn regency_docs(site: &Site, regency: &Regency) -> Vec<Doc> {
         docs.push(Doc {
             kind: DocKind::Event,
             url: format!("jadwal/#acara-{id}"),
-            title: event.title.clone(),
-            heading: date::span(event.start, event.end, site.config.language),
-            text: [event.location.clone().unwrap_or_default(), event.phase.clone().unwrap_or_default(), note].join(" "),
-            roles: event.roles.clone(),
+            title: Cow::Borrowed(&event.title),
+            heading: date::span(event.start, event.end, site.config.language).into(),
+            text: [event.location.clone().unwrap_or_default(), event.phase.clone().unwrap_or_default(), note]
+                .join(" ")
+                .into(),
+            roles: &event.roles,
             topic: None,
         });
     }
-    let t = |key| site.catalog.get(key).to_owned();
+    let t = |key| site.catalog.get(key).to_owned().into();
     let info = &regency.info;
     let contacts = info.contacts.iter().map(|c| {
         [Some(&c.name), c.position.as_ref(), c.phone.as_ref(), c.email.as_ref()]
@@ -54,9 +58,9 @@ pub fn regency_docs(site: &Site, regency: &Regency) -> Vec<Doc> {
         kind: DocKind::Page,
         url: "kontak/".into(),
         title: t("contacts_title"),
-        heading: format!("{}, {}", info.name, info.province),
-        text: info.office.iter().cloned().chain(contacts).collect::<Vec<_>>().join(" · "),
-        roles: Vec::new(),
+        heading: format!("{}, {}", info.name, info.province).into(),
+        text: info.office.iter().cloned().chain(contacts).collect::<Vec<_>>().join(" · ").into(),
+        roles: &[],
         topic: None,
     });
     docs

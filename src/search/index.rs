@@ -5,6 +5,7 @@
 //! and `cari/dokumen/<n>.json` (titles and texts of 8 documents, for the results shown). Postings
 //! are flat `[doc gap, weighted frequency, ...]` lists. Pure and deterministic.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
@@ -20,17 +21,19 @@ pub enum DocKind {
     Page,
 }
 
-/// One searchable unit: a section of a module, an event, or a page such as the contacts.
+/// One searchable unit: a section of a module, an event, or a page such as the contacts. Texts
+/// borrow from the model where they can: a national module's sections are documents of every
+/// regency.
 #[derive(Debug, Clone)]
-pub struct Doc {
+pub struct Doc<'a> {
     pub kind: DocKind,
     /// Relative to the regency's root, e.g. `modul/kode-etik/#netralitas`.
     pub url: String,
-    pub title: String,
-    pub heading: String,
-    pub text: String,
-    pub roles: Vec<String>,
-    pub topic: Option<String>,
+    pub title: Cow<'a, str>,
+    pub heading: Cow<'a, str>,
+    pub text: Cow<'a, str>,
+    pub roles: &'a [String],
+    pub topic: Option<&'a str>,
 }
 
 /// Documents per `dokumen/` file: the 20 results shown fall in up to 20 files, so smaller files
@@ -280,7 +283,7 @@ pub fn assemble(
             .collect(),
         topic: docs
             .iter()
-            .map(|d| d.topic.as_deref().and_then(|t| topics.iter().position(|x| *x == t)).map_or(-1, |i| i as i32))
+            .map(|d| d.topic.and_then(|t| topics.iter().position(|x| *x == t)).map_or(-1, |i| i as i32))
             .collect(),
         roles: roles.to_vec(),
         topics: topics.to_vec(),
@@ -295,8 +298,8 @@ pub fn assemble(
         .enumerate()
         .map(|(n, chunk)| {
             let rows: Vec<[&str; 3]> =
-                chunk.iter().map(|d| [d.url.as_str(), d.title.as_str(), d.heading.as_str()]).collect();
-            let texts: Vec<&str> = chunk.iter().map(|d| d.text.as_str()).collect();
+                chunk.iter().map(|d| [d.url.as_str(), &*d.title, &*d.heading]).collect();
+            let texts: Vec<&str> = chunk.iter().map(|d| &*d.text).collect();
             (format!("dokumen/{n}.json"), json(&(rows, texts)))
         })
         .collect();
@@ -313,14 +316,16 @@ fn json<T: Serialize>(value: &T) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn doc(url: &str, title: &str, text: &str) -> Doc {
+    static KPPS: std::sync::LazyLock<[String; 1]> = std::sync::LazyLock::new(|| ["kpps".to_owned()]);
+
+    fn doc<'a>(url: &str, title: &'a str, text: &'a str) -> Doc<'a> {
         Doc {
             kind: DocKind::Section,
             url: url.into(),
             title: title.into(),
-            heading: String::new(),
+            heading: "".into(),
             text: text.into(),
-            roles: vec!["kpps".into()],
+            roles: &*KPPS,
             topic: None,
         }
     }
