@@ -32,11 +32,23 @@ pub struct RenderOptions<'a> {
     pub timestamp: Option<i64>,
 }
 
-/// One page to render.
-pub(super) struct Job {
+/// One page to render. Its context is made when the page is rendered, in parallel, and dropped
+/// right after: contexts hold copies of the pages' content, too much to keep for every page.
+pub(super) struct Job<'a> {
     path: String,
     template: &'static str,
-    context: PageContext,
+    context: Box<dyn FnOnce() -> PageContext + Send + 'a>,
+}
+
+impl<'a> Job<'a> {
+    pub(super) fn new(path: String, template: &'static str, context: impl FnOnce() -> PageContext + Send + 'a) -> Job<'a> {
+        Job { path, template, context: Box::new(context) }
+    }
+
+    /// A page whose context was made already.
+    pub(super) fn ready(path: String, template: &'static str, context: PageContext) -> Job<'a> {
+        Job::new(path, template, move || context)
+    }
 }
 
 /// A page's template context, hashed as it is filled: with the templates, the hash is the page's
@@ -164,11 +176,12 @@ pub fn render(
     let rendered: Vec<Result<(String, Body, u64), Diagnostic>> = jobs
         .into_par_iter()
         .map(|job| {
-            let fingerprint = job.context.fingerprint(job.template, setup);
+            let context = (job.context)();
+            let fingerprint = context.fingerprint(job.template, setup);
             if let Some(body) = options.previous.reuse(&job.path, fingerprint) {
                 return Ok((job.path, body, fingerprint));
             }
-            let html = tera.render(job.template, &job.context.context).map_err(|e| template_error(theme, &e))?;
+            let html = tera.render(job.template, &context.context).map_err(|e| template_error(theme, &e))?;
             let bytes = if options.minify && job.path.ends_with(".html") { minify(&html) } else { html.into_bytes() };
             Ok((job.path, Body::Bytes(bytes.into()), fingerprint))
         })
@@ -311,7 +324,7 @@ fn common(site: &Site, root: &str, path_in_site: &str) -> PageContext {
     ctx
 }
 
-fn root_jobs(site: &Site, regencies: &[&Regency]) -> Vec<Job> {
+fn root_jobs<'a>(site: &'a Site, regencies: &[&Regency]) -> Vec<Job<'a>> {
     #[derive(Serialize)]
     struct Province<'a> {
         name: &'a str,
@@ -333,8 +346,8 @@ fn root_jobs(site: &Site, regencies: &[&Regency]) -> Vec<Job> {
     let mut not_found = common(site, &site.config.base_url, "404.html");
     not_found.insert("home", &site.config.base_url);
     vec![
-        Job { path: "index.html".into(), template: "index.html", context: index },
-        Job { path: "404.html".into(), template: "404.html", context: not_found },
+        Job::ready("index.html".into(), "index.html", index),
+        Job::ready("404.html".into(), "404.html", not_found),
     ]
 }
 
@@ -385,13 +398,18 @@ fn regency_context(
 }
 
 /// The pages of one regency, for those paths `want` accepts: contexts are built only for them.
-fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency, want: &dyn Fn(&str) -> bool) -> Vec<Job> {
+fn regency_jobs<'a>(
+    site: &'a Site,
+    theme: &'a Theme,
+    regency: &'a Regency,
+    want: &dyn Fn(&str) -> bool,
+) -> Vec<Job<'a>> {
     let config = &site.config;
     let catalog = &theme.catalog;
     let slug = &regency.slug;
     let mut jobs = Vec::new();
     let ids = &regency.event_ids;
-    let events_for = |base: &str, filter: &dyn Fn(&crate::schedule::Event) -> bool| -> Vec<views::EventView> {
+    let events_for = move |base: &str, filter: &dyn Fn(&crate::schedule::Event) -> bool| -> Vec<views::EventView> {
         regency
             .events
             .iter()
@@ -406,7 +424,7 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency, want: &dyn Fn(&st
         let mut home = regency_context(site, regency, "", "", "home");
         home.insert("modules", &regency.modules.iter().map(|m| module_card(m, "")).collect::<Vec<_>>());
         home.insert("events", &events_for("", &|_| true));
-        jobs.push(Job { path, template: "home.html", context: home });
+        jobs.push(Job::ready(path, "home.html", home));
     }
 
     // Modules are sorted by topic first, so each topic's modules are one run of the list.
@@ -419,42 +437,44 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency, want: &dyn Fn(&st
         if !want(&path) {
             continue;
         }
-        let base = "../../";
-        let mut ctx = regency_context(site, regency, base, &format!("modul/{}/", module.slug), "modules");
-        let prev = at.and_then(|i| i.checked_sub(1)).and_then(|i| in_topic.get(i)).map(|m| module_card(m, base));
-        let next = at.and_then(|i| in_topic.get(i + 1)).map(|m| module_card(m, base));
-        let topic = config.topic(&module.topic).map(|t| term_view(t, base, "topik", in_topic.len()));
-        #[derive(Serialize)]
-        struct ModuleView<'a> {
-            slug: &'a str,
-            title: &'a str,
-            summary: Option<&'a str>,
-            html: &'a str,
-            headings: Vec<&'a crate::markdown::Heading>,
-            roles: Vec<views::TermLink>,
-            updated: Option<String>,
-            updated_iso: Option<String>,
-            local: bool,
-            checklist: bool,
-        }
-        let view = ModuleView {
-            slug: &module.slug,
-            title: &module.title,
-            summary: module.summary.as_deref(),
-            html: &module.html,
-            headings: module.headings.iter().filter(|h| (2..=3).contains(&h.level)).collect(),
-            roles: role_links(&module.roles, config, base),
-            updated: module.updated.map(|d| d.medium(config.language)),
-            updated_iso: module.updated.map(|d| d.to_string()),
-            local: module.scope != Scope::National,
-            checklist: module.tasks > 0,
-        };
-        ctx.insert("module", &view);
-        ctx.insert("topic", &topic);
-        ctx.insert("prev", &prev);
-        ctx.insert("next", &next);
-        ctx.insert("events", &events_for(base, &|e| e.module.as_deref() == Some(module.slug.as_str())));
-        jobs.push(Job { path, template: "module.html", context: ctx });
+        jobs.push(Job::new(path, "module.html", move || {
+            let base = "../../";
+            let mut ctx = regency_context(site, regency, base, &format!("modul/{}/", module.slug), "modules");
+            let prev = at.and_then(|i| i.checked_sub(1)).and_then(|i| in_topic.get(i)).map(|m| module_card(m, base));
+            let next = at.and_then(|i| in_topic.get(i + 1)).map(|m| module_card(m, base));
+            let topic = config.topic(&module.topic).map(|t| term_view(t, base, "topik", in_topic.len()));
+            #[derive(Serialize)]
+            struct ModuleView<'a> {
+                slug: &'a str,
+                title: &'a str,
+                summary: Option<&'a str>,
+                html: &'a str,
+                headings: Vec<&'a crate::markdown::Heading>,
+                roles: Vec<views::TermLink>,
+                updated: Option<String>,
+                updated_iso: Option<String>,
+                local: bool,
+                checklist: bool,
+            }
+            let view = ModuleView {
+                slug: &module.slug,
+                title: &module.title,
+                summary: module.summary.as_deref(),
+                html: &module.html,
+                headings: module.headings.iter().filter(|h| (2..=3).contains(&h.level)).collect(),
+                roles: role_links(&module.roles, config, base),
+                updated: module.updated.map(|d| d.medium(config.language)),
+                updated_iso: module.updated.map(|d| d.to_string()),
+                local: module.scope != Scope::National,
+                checklist: module.tasks > 0,
+            };
+            ctx.insert("module", &view);
+            ctx.insert("topic", &topic);
+            ctx.insert("prev", &prev);
+            ctx.insert("next", &next);
+            ctx.insert("events", &events_for(base, &|e| e.module.as_deref() == Some(module.slug.as_str())));
+            ctx
+        }));
     }
 
     for topic in config.topics.iter().filter(|t| want(&format!("{slug}/topik/{}/index.html", t.key))) {
@@ -464,7 +484,7 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency, want: &dyn Fn(&st
             regency.modules.iter().filter(|m| m.topic == topic.key).map(|m| module_card(m, base)).collect();
         ctx.insert("topic", &term_view(topic, base, "topik", modules.len()));
         ctx.insert("modules", &modules);
-        jobs.push(Job { path: format!("{slug}/topik/{}/index.html", topic.key), template: "topic.html", context: ctx });
+        jobs.push(Job::ready(format!("{slug}/topik/{}/index.html", topic.key), "topic.html", ctx));
     }
 
     for role in config.roles.iter().filter(|t| want(&format!("{slug}/peran/{}/index.html", t.key))) {
@@ -476,7 +496,7 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency, want: &dyn Fn(&st
         ctx.insert("page_key", &role.key);
         ctx.insert("modules", &modules);
         ctx.insert("events", &events_for(base, &|e| e.roles.is_empty() || e.roles.contains(&role.key)));
-        jobs.push(Job { path: format!("{slug}/peran/{}/index.html", role.key), template: "role.html", context: ctx });
+        jobs.push(Job::ready(format!("{slug}/peran/{}/index.html", role.key), "role.html", ctx));
     }
 
     jobs.extend(timeline::timeline_jobs(site, theme, regency).into_iter().filter(|job| want(&job.path)));
@@ -485,7 +505,7 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency, want: &dyn Fn(&st
         let path = format!("{slug}/{page}/index.html");
         if want(&path) {
             let context = regency_context(site, regency, "../", &format!("{page}/"), nav);
-            jobs.push(Job { path, template, context });
+            jobs.push(Job::ready(path, template, context));
         }
     }
     let path = format!("{slug}/sitemap.xml");
@@ -521,6 +541,6 @@ fn regency_jobs(site: &Site, theme: &Theme, regency: &Regency, want: &dyn Fn(&st
     );
     let mut sitemap = PageContext::new();
     sitemap.insert("urls", &urls);
-    jobs.push(Job { path, template: "sitemap.xml", context: sitemap });
+    jobs.push(Job::ready(path, "sitemap.xml", sitemap));
     jobs
 }

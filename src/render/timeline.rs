@@ -45,7 +45,7 @@ fn selected<'a>(regency: &'a Regency, role: Option<&'a str>) -> Vec<(&'a Event, 
 }
 
 /// `jadwal/` and `jadwal/<role>/`.
-pub fn timeline_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> {
+pub fn timeline_jobs<'a>(site: &'a Site, theme: &'a Theme, regency: &'a Regency) -> Vec<Job<'a>> {
     let config = &site.config;
     let language = config.language;
     let mut jobs = Vec::new();
@@ -106,7 +106,7 @@ pub fn timeline_jobs(site: &Site, theme: &Theme, regency: &Regency) -> Vec<Job> 
             ctx.insert("role", &super::views::term_view(r, base, "peran", 0));
             ctx.insert("page_key", &r.key);
         }
-        jobs.push(Job { path: format!("{}/{path}index.html", regency.slug), template: "schedule.html", context: ctx });
+        jobs.push(Job::ready(format!("{}/{path}index.html", regency.slug), "schedule.html", ctx));
     }
     jobs
 }
