@@ -90,6 +90,8 @@ pub struct Reuse<'a> {
     pub modules: Option<&'a site::ModuleCache>,
     /// Render only the pages at these paths and nothing else (`serve` shows the open pages first).
     pub only: Option<&'a std::collections::BTreeSet<String>>,
+    /// Write pages here as they are rendered (`build`), rather than holding them in memory.
+    pub sink: Option<&'a output::trees::Writer>,
 }
 
 /// Reads, validates and renders the project, returning the site's files without writing them.
@@ -181,7 +183,13 @@ fn run(options: &BuildOptions, thorough: bool, reuse: Reuse) -> Result<(Output, 
         &tera,
         &chosen,
         &listed,
-        &render::RenderOptions { minify: options.minify, previous, only: reuse.only, timestamp: options.timestamp },
+        &render::RenderOptions {
+            minify: options.minify,
+            previous,
+            only: reuse.only,
+            sink: reuse.sink,
+            timestamp: options.timestamp,
+        },
         &mut problems,
     );
     if reuse.only.is_some() {
@@ -257,16 +265,25 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         return Err(Failure { diagnostics: vec![d] });
     }
     let previous = Previous::published(&out);
-    let (output, mut report) = regenerate(options, Reuse { pages: Some(&previous), ..Reuse::default() })?;
+    let could_not_write = |e: std::io::Error| {
+        Diagnostic::error(&out, format!("could not write the site: {e}"))
+            .with_hint("the previous site in the output folder was left as it was; check free space and permissions")
+    };
+    let writer = output::trees::Writer::begin(&out).map_err(|e| Failure { diagnostics: vec![could_not_write(e)] })?;
+    let reuse = Reuse { pages: Some(&previous), sink: Some(&writer), ..Reuse::default() };
+    let (output, mut report) = match regenerate(options, reuse) {
+        Ok(done) => done,
+        Err(failure) => {
+            writer.abandon();
+            return Err(failure);
+        }
+    };
     let mut clock = Instant::now();
-    match output.write(&out) {
+    match writer.finish(&output) {
         Ok(written) => report.written = Some(written),
         Err(e) => {
-            let d = Diagnostic::error(&out, format!("could not write the site: {e}")).with_hint(
-                "the previous site in the output folder was left as it was; check free space and permissions",
-            );
             let mut diagnostics = report.warnings;
-            diagnostics.push(d);
+            diagnostics.push(could_not_write(e));
             return Err(Failure { diagnostics });
         }
     }

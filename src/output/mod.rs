@@ -23,6 +23,8 @@ pub enum Body {
     /// A page of the previous build whose inputs did not change: its file, and what the build
     /// state recorded of it.
     Reused { from: PathBuf, hash: u64, len: u64 },
+    /// Written already, while rendering, into the tree being built.
+    Stored { at: PathBuf, hash: u64, len: u64 },
 }
 
 impl Body {
@@ -32,13 +34,13 @@ impl Body {
         Ok(match self {
             Body::Bytes(bytes) => (&bytes[..]).into(),
             Body::Static(bytes) => (*bytes).into(),
-            Body::Copy(src) | Body::Reused { from: src, .. } => read(src)?.into(),
+            Body::Copy(src) | Body::Reused { from: src, .. } | Body::Stored { at: src, .. } => read(src)?.into(),
         })
     }
 
     /// The content hash and length, without reading a reused file.
     fn measure(&self) -> io::Result<Digest> {
-        if let Body::Reused { hash, len, .. } = self {
+        if let Body::Reused { hash, len, .. } | Body::Stored { hash, len, .. } = self {
             return Ok(Digest { hash: *hash, len: *len });
         }
         let bytes = self.bytes()?;

@@ -112,47 +112,132 @@ pub fn published_pages(out: &Path) -> HashMap<String, (u64, Body)> {
 
 /// Makes `out` hold exactly the files of `output`, swapping it in whole.
 pub fn write(output: &Output, out: &Path) -> io::Result<Written> {
-    let work = work_dir(out);
-    fs::create_dir_all(&work)?;
-    let spare = work.join("spare");
-    // A swap without an atomic exchange, stopped half-way, left the site here: put it back.
-    let aside = work.join("aside");
-    if !out.exists() && aside.is_dir() {
-        fs::rename(&aside, out)?;
-    }
-    let mut state = State::load(&work);
-    let live = state.take(identity(out));
-    let known = state.take(identity(&spare));
-    // The spare is about to change: until it is recorded again, nothing is trusted about it.
-    state.trees.clear();
-    if let (Some(id), Some(files)) = (identity(out), &live) {
-        state.trees.push(Tree { device: id.0, inode: id.1, files: files.clone() });
-    }
-    state.save(&work)?;
-    let incremental = known.is_some();
-    let old = match known {
-        Some(files) => files,
-        None => {
-            remove_if_exists(&spare)?;
-            fs::create_dir(&spare)?;
-            BTreeMap::new()
+    Writer::begin(out)?.finish(output)
+}
+
+/// A write in progress: pages are put into the spare tree as soon as they are rendered, so their
+/// bytes need not all be held in memory; [`Writer::finish`] writes the rest and swaps.
+pub struct Writer {
+    out: PathBuf,
+    work: PathBuf,
+    spare: PathBuf,
+    state: State,
+    /// What the spare tree held before this build.
+    old: BTreeMap<String, Record>,
+    incremental: bool,
+    /// Files put so far, and whether a put had to remove something in its way.
+    put: std::sync::Mutex<(Vec<(String, Record)>, bool)>,
+}
+
+impl Writer {
+    /// Readies the spare tree beside `out`; until [`Writer::finish`] nothing is trusted about it.
+    pub fn begin(out: &Path) -> io::Result<Writer> {
+        let work = work_dir(out);
+        fs::create_dir_all(&work)?;
+        let spare = work.join("spare");
+        // A swap without an atomic exchange, stopped half-way, left the site here: put it back.
+        let aside = work.join("aside");
+        if !out.exists() && aside.is_dir() {
+            fs::rename(&aside, out)?;
         }
-    };
-    let result = update(output, &spare, &old);
-    let (files, written) = match result {
-        Ok(done) => done,
-        Err(e) => {
-            // Free the space (the error may be a full disk); the next build writes a new spare.
-            let _ = fs::remove_dir_all(&spare);
-            return Err(e);
+        let mut state = State::load(&work);
+        let live = state.take(identity(out));
+        let known = state.take(identity(&spare));
+        state.trees.clear();
+        if let (Some(id), Some(files)) = (identity(out), live) {
+            state.trees.push(Tree { device: id.0, inode: id.1, files });
         }
-    };
-    if let Some(id) = identity(&spare) {
-        state.trees.push(Tree { device: id.0, inode: id.1, files });
+        state.save(&work)?;
+        let incremental = known.is_some();
+        let old = match known {
+            Some(files) => files,
+            None => {
+                remove_if_exists(&spare)?;
+                fs::create_dir(&spare)?;
+                BTreeMap::new()
+            }
+        };
+        let put = std::sync::Mutex::new((Vec::new(), false));
+        Ok(Writer { out: out.to_owned(), work, spare, state, old, incremental, put })
     }
-    state.save(&work)?;
-    swap(&spare, out, &aside)?;
-    Ok(Written { incremental, ..written })
+
+    /// Puts one file into the spare tree (unless it holds it already) and returns where it is.
+    pub fn put(&self, path: &str, bytes: &[u8]) -> io::Result<Body> {
+        let digest = Digest { hash: crate::hash::hash(bytes), len: bytes.len() as u64 };
+        let at = self.spare.join(path);
+        let unchanged = self.old.get(path).is_some_and(|r| (r.0, r.1) == (digest.hash, digest.len));
+        if !unchanged {
+            let cleared = write_in_place(&self.spare, path, bytes)
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", at.display())))?;
+            let mut put = self.put.lock().unwrap_or_else(|p| p.into_inner());
+            put.0.push((path.to_owned(), (digest.hash, digest.len, 0)));
+            put.1 |= cleared;
+        }
+        Ok(Body::Stored { at, hash: digest.hash, len: digest.len })
+    }
+
+    /// The build failed: the published site stays; record what the spare tree now holds, so the
+    /// next build still writes only what differs.
+    pub fn abandon(mut self) {
+        let (put, cleared) = self.put.into_inner().unwrap_or_else(|p| p.into_inner());
+        if cleared {
+            // Something was removed to make way: the record would be wrong. Rewrite it next time.
+            return;
+        }
+        let mut files = std::mem::take(&mut self.old);
+        files.extend(put);
+        if let Some(id) = identity(&self.spare) {
+            self.state.trees.push(Tree { device: id.0, inode: id.1, files });
+            let _ = self.state.save(&self.work);
+        }
+    }
+
+    /// Writes the files not put yet, removes those gone, records the tree and swaps it in.
+    pub fn finish(mut self, output: &Output) -> io::Result<Written> {
+        let put = self.put.lock().unwrap_or_else(|p| p.into_inner()).0.len();
+        let (files, written) = match update(output, &self.spare, &self.old) {
+            Ok(done) => done,
+            Err(e) => {
+                // Free the space (the error may be a full disk); the next build writes a new spare.
+                let _ = fs::remove_dir_all(&self.spare);
+                return Err(e);
+            }
+        };
+        if let Some(id) = identity(&self.spare) {
+            self.state.trees.push(Tree { device: id.0, inode: id.1, files });
+        }
+        self.state.save(&self.work)?;
+        swap(&self.spare, &self.out, &self.work.join("aside"))?;
+        Ok(Written { incremental: self.incremental, files: written.files + put, ..written })
+    }
+}
+
+/// Writes `bytes` at `path` under `dir`, making its folders, and removing a file where a folder
+/// must go or a folder where the file must go (left by an older build). Returns whether it had
+/// to remove something.
+fn write_in_place(dir: &Path, path: &str, bytes: &[u8]) -> io::Result<bool> {
+    let target = dir.join(path);
+    let mut cleared = false;
+    if let Some(parent) = target.parent() {
+        if fs::create_dir_all(parent).is_err() {
+            // An ancestor is a file of an older build.
+            let mut ancestor = parent;
+            while ancestor != dir {
+                if fs::symlink_metadata(ancestor).is_ok_and(|m| !m.is_dir()) {
+                    fs::remove_file(ancestor)?;
+                    cleared = true;
+                }
+                ancestor = ancestor.parent().unwrap_or(dir);
+            }
+            fs::create_dir_all(parent)?;
+        }
+    }
+    if fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
+        fs::remove_dir_all(&target)?;
+        cleared = true;
+    }
+    fs::write(&target, bytes)?;
+    Ok(cleared)
 }
 
 /// Writes into `dir` the files of `output` that differ from `old`, removes the ones gone, and
@@ -186,7 +271,8 @@ fn update(
     let old_folders = folders(&mut old.keys().map(String::as_str));
     let new_folders = folders(&mut output.paths());
     // Deepest first, so a folder is empty when its turn comes.
-    let gone: Vec<&String> = old_folders.difference(&new_folders).collect();
+    // A folder of the old tree may be a file of the new one, put there already.
+    let gone: Vec<&String> = old_folders.difference(&new_folders).filter(|f| output.get(f).is_none()).collect();
     for gone in gone.into_iter().rev() {
         match fs::remove_dir(dir.join(gone)) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
@@ -203,7 +289,9 @@ fn update(
             let digest = output.digest(path)?;
             let record = (digest.hash, digest.len, output.fingerprint(path).unwrap_or(0));
             let unchanged = old.get(path).is_some_and(|r| (r.0, r.1) == (digest.hash, digest.len));
-            if !unchanged {
+            // Pages put while rendering are in place already, and counted by the writer.
+            let stored = matches!(output.get(path), Some(Body::Stored { .. }));
+            if !unchanged && !stored {
                 let target = dir.join(path);
                 // `get` cannot miss: the path comes from the output itself.
                 if let Some(body) = output.get(path) {
@@ -211,7 +299,7 @@ fn update(
                         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", target.display())))?;
                 }
             }
-            Ok((path.to_owned(), record, !unchanged))
+            Ok((path.to_owned(), record, !unchanged && !stored))
         })
         .collect::<io::Result<_>>()?;
     let files = records.iter().filter(|(_, _, written)| *written).count();
@@ -223,6 +311,8 @@ fn write_file(body: &Body, target: &Path, digest: Digest) -> io::Result<()> {
         Body::Bytes(bytes) => fs::write(target, bytes),
         Body::Static(bytes) => fs::write(target, bytes),
         Body::Copy(src) => fs::copy(src, target).map(drop),
+        // Put there while rendering; `update` never writes these.
+        Body::Stored { .. } => Ok(()),
         Body::Reused { from, .. } => {
             let bytes = fs::read(from)?;
             // The published file was changed behind the build's back: refuse to spread it.

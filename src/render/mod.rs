@@ -28,6 +28,8 @@ pub struct RenderOptions<'a> {
     /// Render only the pages at these paths, and nothing else: no search index, feeds or copied
     /// files (`serve` shows the open pages first, then builds the rest).
     pub only: Option<&'a std::collections::BTreeSet<String>>,
+    /// Where `build` writes pages as soon as they are rendered, instead of holding them.
+    pub sink: Option<&'a crate::output::trees::Writer>,
     /// SOURCE_DATE_EPOCH, when the build was given one.
     pub timestamp: Option<i64>,
 }
@@ -183,7 +185,14 @@ pub fn render(
             }
             let html = tera.render(job.template, &context.context).map_err(|e| template_error(theme, &e))?;
             let bytes = if options.minify && job.path.ends_with(".html") { minify(&html) } else { html.into_bytes() };
-            Ok((job.path, Body::Bytes(bytes.into()), fingerprint))
+            let body = match options.sink {
+                Some(sink) => sink.put(&job.path, &bytes).map_err(|e| {
+                    Diagnostic::error(&job.path, format!("could not write the page: {e}"))
+                        .with_hint("the published site was left as it was; check free space and permissions")
+                })?,
+                None => Body::Bytes(bytes.into()),
+            };
+            Ok((job.path, body, fingerprint))
         })
         .collect();
     let mut output = Output::default();

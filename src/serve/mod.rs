@@ -212,7 +212,7 @@ fn rebuild(hub: &Hub, options: &BuildOptions, modules: &ModuleCache, paths: &BTr
     let last = hub.snapshot().1;
     if let (Some(last), false) = (&last, open.is_empty() || paths.is_empty()) {
         let previous = Previous::from_output(last);
-        let reuse = Reuse { pages: Some(&previous), modules: Some(modules), only: Some(&open) };
+        let reuse = Reuse { pages: Some(&previous), modules: Some(modules), only: Some(&open), sink: None };
         match crate::regenerate(options, reuse) {
             Ok((pages, _)) => {
                 let mut site = Output::clone(last);
@@ -228,7 +228,7 @@ fn rebuild(hub: &Hub, options: &BuildOptions, modules: &ModuleCache, paths: &BTr
         }
     }
     let previous = hub.snapshot().1.map(|site| Previous::from_output(&site)).unwrap_or_default();
-    let reuse = Reuse { pages: Some(&previous), modules: Some(modules), only: None };
+    let reuse = Reuse { pages: Some(&previous), modules: Some(modules), ..Reuse::default() };
     let result = crate::regenerate(options, reuse).map(|(output, _)| output);
     let millis = started.elapsed().as_millis();
     match result {

@@ -82,6 +82,18 @@ fn every_kind_of_change_builds_like_a_clean_build() {
 
     fs::remove_dir_all(p.path("themes")).unwrap();
     build_matches_clean(&p, "removing the template override");
+
+    // Failed builds in between: one stopped by content before any page, one by a template after
+    // other pages were already written into the spare tree. The next builds are still right,
+    // and still incremental.
+    p.edit("content/modules/etika.md", "roles: [ppk, kpps]", "roles: [ppk, kppx]");
+    assert_eq!(p.build().code, 1);
+    p.edit("content/modules/etika.md", "roles: [ppk, kppx]", "roles: [ppk, kpps]");
+    p.write("themes/default/templates/module.html", "{{ nothing_here.at_all }}");
+    assert_eq!(p.build().code, 1);
+    fs::remove_dir_all(p.path("themes")).unwrap();
+    assert!(build_matches_clean(&p, "fixing a failed build").is_some(), "the build after a failure was not incremental");
+    build_matches_clean(&p, "the build after that");
 }
 
 #[test]
