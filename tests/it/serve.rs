@@ -149,15 +149,26 @@ fn events(stream: &mut BufReader<TcpStream>, count: usize) -> Vec<serde_json::Va
     found
 }
 
+/// The reload channel, as live.js opens it; returns once the server has answered, so the page in
+/// `query`, if any, counts as open.
+fn listen(s: &Server, query: &str) -> BufReader<TcpStream> {
+    let mut channel = TcpStream::connect(&s.address).unwrap();
+    channel.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(channel, "GET /__bimtek/events?{query} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut channel = BufReader::new(channel);
+    let mut line = String::new();
+    while channel.read_line(&mut line).unwrap() > 0 && line != "\r\n" {
+        line.clear();
+    }
+    channel
+}
+
 #[test]
 fn a_save_reaches_the_open_page_and_other_pages_stay_put() {
     let p = Project::fixture("basic");
     let s = Server::start(&p);
     // The reload channel itself: one event per build, naming the files that changed.
-    let mut channel = TcpStream::connect(&s.address).unwrap();
-    channel.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(channel, "GET /__bimtek/events?since=1 HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-    let mut channel = BufReader::new(channel);
+    let mut channel = listen(&s, "since=1");
 
     let mut b = Browser::launch(390, 844);
     b.goto(&s.url("beta/modul/etika/"));
@@ -233,12 +244,7 @@ fn the_open_page_is_rebuilt_first_and_the_rest_of_the_site_after() {
     let p = Project::fixture("basic");
     let s = Server::start(&p);
     // What live.js sends: the page it is on, so the server renders that page before the rest.
-    let mut channel = TcpStream::connect(&s.address).unwrap();
-    channel.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(channel, "GET /__bimtek/events?since=1&page=beta%2Fmodul%2Fetika%2F HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-    let mut channel = BufReader::new(channel);
-    // Let the server register the page before the save.
-    std::thread::sleep(Duration::from_millis(300));
+    let mut channel = listen(&s, "since=1&page=beta%2Fmodul%2Fetika%2F");
     p.edit("content/modules/etika.md", "Penyelenggara", "Penyelenggara berintegritas");
     let names = |event: &serde_json::Value| -> Vec<String> {
         event["changed"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect()
