@@ -98,7 +98,8 @@ impl std::hash::Hasher for FastHasher {
         let mut tail = [0u8; 8];
         let rest = words.remainder();
         tail[..rest.len()].copy_from_slice(rest);
-        self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(tail) ^ rest.len() as u64).wrapping_mul(0x517C_C1B7_2722_0A95);
+        self.0 =
+            (self.0.rotate_left(5) ^ u64::from_le_bytes(tail) ^ rest.len() as u64).wrapping_mul(0x517C_C1B7_2722_0A95);
     }
 
     fn write_u8(&mut self, byte: u8) {

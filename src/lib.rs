@@ -30,6 +30,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use config::{CONFIG_FILE, Config};
+use diagnostics::{Diagnostic, Diagnostics};
+use output::{Body, Output, Previous};
 
 /// With `BIMTEK_TIMINGS=1`, prints how long each stage took to stderr: where a build's time goes.
 pub(crate) fn lap(stage: &str, since: &mut Instant) {
@@ -39,8 +41,6 @@ pub(crate) fn lap(stage: &str, since: &mut Instant) {
     }
     *since = Instant::now();
 }
-use diagnostics::{Diagnostic, Diagnostics};
-use output::{Body, Output, Previous};
 
 /// What `build` and `check` were asked to do.
 #[derive(Debug, Clone)]
@@ -161,21 +161,17 @@ fn run(options: &BuildOptions, thorough: bool, reuse: Reuse) -> Result<(Output, 
         &mut problems,
     );
     lap("model", &mut clock);
-    let (Some(site), Some(tera)) = (site, tera) else { return Err(fail(problems)) };
+    let (Some(site), Some(mut tera)) = (site, tera) else { return Err(fail(problems)) };
+    render::set_globals(&mut tera, &site, &theme);
     if problems.has_errors() {
         return Err(fail(problems));
     }
     let chosen: Vec<&site::Regency> = match &in_shard {
         Some(slugs) => site.regencies.iter().filter(|r| slugs.contains(&r.slug)).collect(),
-        None => site
-            .regencies
-            .iter()
-            .filter(|r| options.sites.is_empty() || options.sites.contains(&r.slug))
-            .collect(),
+        None => site.regencies.iter().filter(|r| options.sites.is_empty() || options.sites.contains(&r.slug)).collect(),
     };
     // The root pages list every regency when sharded: each shard then writes the same root files.
-    let listed: Vec<&site::Regency> =
-        if in_shard.is_some() { site.regencies.iter().collect() } else { chosen.clone() };
+    let listed: Vec<&site::Regency> = if in_shard.is_some() { site.regencies.iter().collect() } else { chosen.clone() };
 
     let mut output = render::render(
         &site,

@@ -178,11 +178,8 @@ fn sites(args: &cli::SitesArgs) -> ExitCode {
             regencies: &'a [bimtek::shard::Site],
             shards: Vec<Part<'a>>,
         }
-        let shards = plan
-            .iter()
-            .enumerate()
-            .map(|(i, regencies)| Part { shard: format!("{}/{k}", i + 1), regencies })
-            .collect();
+        let shards =
+            plan.iter().enumerate().map(|(i, regencies)| Part { shard: format!("{}/{k}", i + 1), regencies }).collect();
         let json = serde_json::to_string(&Plan { regencies: &sites, shards }).unwrap_or_default();
         let _ = writeln!(stdout, "{json}");
         return ExitCode::SUCCESS;

@@ -23,7 +23,8 @@ impl FromStr for Shard {
     fn from_str(text: &str) -> Result<Shard, String> {
         let bad = || format!("`{text}` is not a shard: write it as i/K, e.g. 1/4 for the first of four");
         let (i, k) = text.split_once('/').ok_or_else(bad)?;
-        let (index, of) = (i.trim().parse::<usize>().map_err(|_| bad())?, k.trim().parse::<usize>().map_err(|_| bad())?);
+        let (index, of) =
+            (i.trim().parse::<usize>().map_err(|_| bad())?, k.trim().parse::<usize>().map_err(|_| bad())?);
         if of == 0 || index == 0 || index > of {
             return Err(format!("shard `{text}`: i must be between 1 and K, and K at least 1"));
         }
@@ -59,7 +60,8 @@ pub fn sites(sources: &Sources) -> Vec<Site> {
         .iter()
         .map(|r| {
             let scope = Scope::Regency(r.slug.clone());
-            let own = sources.modules.iter().filter(|m| m.scope == scope && !national.contains(m.slug.as_str())).count();
+            let own =
+                sources.modules.iter().filter(|m| m.scope == scope && !national.contains(m.slug.as_str())).count();
             Site { slug: r.slug.clone(), modules: national.len() + own }
         })
         .collect()

@@ -162,9 +162,7 @@ pub fn assemble(
         })
         .collect();
     if let Some(cache) = options.cache {
-        cache.keep(
-            modules.iter().filter_map(|(key, m)| Some(((*key)?, m.as_ref().ok()?.clone()))).collect(),
-        );
+        cache.keep(modules.iter().filter_map(|(key, m)| Some(((*key)?, m.as_ref().ok()?.clone()))).collect());
     }
     let schedules: Vec<Result<schedule::Schedule, Vec<Diagnostic>>> = sources
         .schedules

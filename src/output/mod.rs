@@ -22,9 +22,17 @@ pub enum Body {
     Copy(PathBuf),
     /// A page of the previous build whose inputs did not change: its file, and what the build
     /// state recorded of it.
-    Reused { from: PathBuf, hash: u64, len: u64 },
+    Reused {
+        from: PathBuf,
+        hash: u64,
+        len: u64,
+    },
     /// Written already, while rendering, into the tree being built.
-    Stored { at: PathBuf, hash: u64, len: u64 },
+    Stored {
+        at: PathBuf,
+        hash: u64,
+        len: u64,
+    },
 }
 
 impl Body {

@@ -43,7 +43,11 @@ pub(super) struct Job<'a> {
 }
 
 impl<'a> Job<'a> {
-    pub(super) fn new(path: String, template: &'static str, context: impl FnOnce() -> PageContext + Send + 'a) -> Job<'a> {
+    pub(super) fn new(
+        path: String,
+        template: &'static str,
+        context: impl FnOnce() -> PageContext + Send + 'a,
+    ) -> Job<'a> {
         Job { path, template, context: Box::new(context) }
     }
 
@@ -125,6 +129,13 @@ struct SitemapUrl {
     lastmod: Option<String>,
 }
 
+/// Sets what every page shares in tera's global context, once, rather than copying it into each
+/// page's context: the site and the UI strings.
+pub fn set_globals(tera: &mut Tera, site: &Site, theme: &Theme) {
+    tera.global_context().insert("site", &site_view(site));
+    tera.global_context().insert("t", &theme.catalog);
+}
+
 /// Compiles the theme's templates; a broken template is reported at its file and line.
 pub fn compile(theme: &Theme, problems: &mut Diagnostics) -> Option<Tera> {
     let mut tera = Tera::new();
@@ -170,11 +181,6 @@ pub fn render(
     }
     crate::lap("contexts", &mut clock);
     let setup = setup_hash(site, theme, options);
-    // Shared by every page: set once, not copied into each page's context.
-    let mut tera = tera.clone();
-    tera.global_context().insert("site", &site_view(site));
-    tera.global_context().insert("t", &theme.catalog);
-    let tera = &tera;
     let rendered: Vec<Result<(String, Body, u64), Diagnostic>> = jobs
         .into_par_iter()
         .map(|job| {
@@ -354,10 +360,7 @@ fn root_jobs<'a>(site: &'a Site, regencies: &[&Regency]) -> Vec<Job<'a>> {
     // Hosts serve 404.html for any missing address, at any depth: only absolute links work there.
     let mut not_found = common(site, &site.config.base_url, "404.html");
     not_found.insert("home", &site.config.base_url);
-    vec![
-        Job::ready("index.html".into(), "index.html", index),
-        Job::ready("404.html".into(), "404.html", not_found),
-    ]
+    vec![Job::ready("index.html".into(), "index.html", index), Job::ready("404.html".into(), "404.html", not_found)]
 }
 
 fn regency_view<'a>(r: &'a Regency, root: &str) -> RegencyView<'a> {
@@ -373,13 +376,7 @@ fn regency_view<'a>(r: &'a Regency, root: &str) -> RegencyView<'a> {
 }
 
 /// Context shared by a regency's pages. `base` leads from the page to the regency's root folder.
-fn regency_context(
-    site: &Site,
-    regency: &Regency,
-    base: &str,
-    path_in_regency: &str,
-    nav: &str,
-) -> PageContext {
+fn regency_context(site: &Site, regency: &Regency, base: &str, path_in_regency: &str, nav: &str) -> PageContext {
     let root = format!("{base}../");
     let mut ctx = common(site, &root, &format!("{}/{path_in_regency}", regency.slug));
     ctx.insert("base", base);

@@ -44,12 +44,12 @@ pub const SHARD_SPLIT: usize = 12 * 1024;
 const TITLE_WEIGHT: u32 = 3;
 const HEADING_WEIGHT: u32 = 2;
 
-/// Lowercase words of letters and digits (a hyphen inside a word is kept, for "kata-kata").
-pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+/// The words of a text: runs of ASCII letters and digits (a hyphen inside a word is kept, for
+/// "kata-kata"), as slices of it; lowercase the text first for lowercase words.
+pub fn tokens(text: &str) -> impl Iterator<Item = &str> + '_ {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
         .map(|w| w.trim_matches('-'))
         .filter(|w| !w.is_empty())
-        .map(str::to_ascii_lowercase)
 }
 
 /// The two-letter shard a term starts in.
@@ -121,12 +121,9 @@ impl Bag {
         let mut counts: FastMap<&str, u32> = FastMap::default();
         let mut len = 0;
         for (field, weight) in &fields {
-            for piece in field.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
-                let piece = piece.trim_matches('-');
-                if !piece.is_empty() {
-                    len += 1;
-                    *counts.entry(piece).or_default() += weight;
-                }
+            for word in tokens(field) {
+                len += 1;
+                *counts.entry(word).or_default() += weight;
             }
         }
         let mut words: Vec<(&str, u32)> = counts.into_iter().collect();
@@ -297,8 +294,7 @@ pub fn assemble(
         .par_chunks(CHUNK)
         .enumerate()
         .map(|(n, chunk)| {
-            let rows: Vec<[&str; 3]> =
-                chunk.iter().map(|d| [d.url.as_str(), &*d.title, &*d.heading]).collect();
+            let rows: Vec<[&str; 3]> = chunk.iter().map(|d| [d.url.as_str(), &*d.title, &*d.heading]).collect();
             let texts: Vec<&str> = chunk.iter().map(|d| &*d.text).collect();
             (format!("dokumen/{n}.json"), json(&(rows, texts)))
         })

@@ -218,7 +218,11 @@ fn rebuild(hub: &Hub, options: &BuildOptions, modules: &ModuleCache, paths: &BTr
                 let mut site = Output::clone(last);
                 site.overlay(pages);
                 let millis = started.elapsed().as_millis();
-                println!("shown {} open page{} in {millis} ms{what}", open.len(), if open.len() == 1 { "" } else { "s" });
+                println!(
+                    "shown {} open page{} in {millis} ms{what}",
+                    open.len(),
+                    if open.len() == 1 { "" } else { "s" }
+                );
                 hub.publish(Ok(site), millis, paths);
             }
             Err(Failure { diagnostics }) => {

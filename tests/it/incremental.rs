@@ -71,8 +71,8 @@ fn every_kind_of_change_builds_like_a_clean_build() {
     );
     build_matches_clean(&p, "adding an event to a regency's schedule");
 
-    let base = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"))
-        .unwrap();
+    let base =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html")).unwrap();
     p.write("themes/default/templates/base.html", base.replace("</footer>", "<p>Cetakan uji</p></footer>"));
     build_matches_clean(&p, "overriding a template");
     assert!(p.read("output/alpha/index.html").contains("Cetakan uji"));
@@ -92,7 +92,10 @@ fn every_kind_of_change_builds_like_a_clean_build() {
     p.write("themes/default/templates/module.html", "{{ nothing_here.at_all }}");
     assert_eq!(p.build().code, 1);
     fs::remove_dir_all(p.path("themes")).unwrap();
-    assert!(build_matches_clean(&p, "fixing a failed build").is_some(), "the build after a failure was not incremental");
+    assert!(
+        build_matches_clean(&p, "fixing a failed build").is_some(),
+        "the build after a failure was not incremental"
+    );
     build_matches_clean(&p, "the build after that");
 }
 

@@ -96,7 +96,8 @@ mod workflows {
 
     fn sh(dir: &Path, script: &str, env: &[(&str, String)]) {
         assert!(!script.contains("${{"), "unexpanded expression in: {script}");
-        let out = Command::new("sh").arg("-ec").arg(script).current_dir(dir).envs(env.iter().cloned()).output().unwrap();
+        let out =
+            Command::new("sh").arg("-ec").arg(script).current_dir(dir).envs(env.iter().cloned()).output().unwrap();
         assert!(out.status.success(), "`{script}` failed:\n{}", String::from_utf8_lossy(&out.stderr));
     }
 
@@ -146,10 +147,8 @@ mod workflows {
     fn the_github_workflow_publishes_the_single_build() {
         let ci = workflow("github-pages.yml");
         let (p, single) = project();
-        let env: Vec<(&str, String)> = ["BIMTEK_GIT", "SHARDS"]
-            .into_iter()
-            .map(|k| (k, ci["env"][k].as_str().unwrap().to_owned()))
-            .collect();
+        let env: Vec<(&str, String)> =
+            ["BIMTEK_GIT", "SHARDS"].into_iter().map(|k| (k, ci["env"][k].as_str().unwrap().to_owned())).collect();
         let steps = |job: &str| ci["jobs"][job]["steps"].as_sequence().unwrap().clone();
         let outputs = p.path("github-output");
         let mut env_plan = env.clone();
