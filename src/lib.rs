@@ -260,12 +260,13 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     if let Err(d) = check_output_dir(&options.root, &out) {
         return Err(Failure { diagnostics: vec![d] });
     }
-    let previous = Previous::published(&out);
     let could_not_write = |e: std::io::Error| {
         Diagnostic::error(&out, format!("could not write the site: {e}"))
             .with_hint("the previous site in the output folder was left as it was; check free space and permissions")
     };
-    let writer = output::trees::Writer::begin(&out).map_err(|e| Failure { diagnostics: vec![could_not_write(e)] })?;
+    let mut writer =
+        output::trees::Writer::begin(&out).map_err(|e| Failure { diagnostics: vec![could_not_write(e)] })?;
+    let previous = writer.published();
     let reuse = Reuse { pages: Some(&previous), sink: Some(&writer), ..Reuse::default() };
     let (output, mut report) = match regenerate(options, reuse) {
         Ok(done) => done,

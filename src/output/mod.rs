@@ -222,11 +222,6 @@ impl Previous {
         Previous { pages }
     }
 
-    /// The build published in `out`, as the build state recorded it.
-    pub fn published(out: &Path) -> Previous {
-        Previous { pages: trees::published_pages(out) }
-    }
-
     /// The page at `path`, if it was rendered from the same inputs.
     pub fn reuse(&self, path: &str, fingerprint: u64) -> Option<Body> {
         self.pages.get(path).filter(|(fp, _)| *fp == fingerprint).map(|(_, body)| body.clone())

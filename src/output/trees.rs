@@ -7,7 +7,7 @@
 //! Trees are known by their inode, not their name, so the state stays right even when a build
 //! is killed between recording it and the swap. A tree the state does not know is rebuilt whole.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{Body, Digest, Output};
+use super::{Body, Digest, Output, Previous};
 
 const STATE_VERSION: u32 = 1;
 
@@ -95,19 +95,17 @@ impl State {
     }
 }
 
-/// The pages of the build now in `out`, with the fingerprints they were rendered from, for
-/// [`super::Previous`]: pages whose inputs have not changed are taken from there unrendered.
-pub fn published_pages(out: &Path) -> HashMap<String, (u64, Body)> {
-    let mut state = State::load(&work_dir(out));
-    let Some(files) = state.take(identity(out)) else { return HashMap::new() };
-    files
-        .into_iter()
+/// The pages of the tree in `out`, with the fingerprints they were rendered from: pages whose
+/// inputs have not changed are taken from there unrendered.
+fn published_pages(out: &Path, files: &BTreeMap<String, Record>) -> Previous {
+    let pages = files
+        .iter()
         .filter(|(_, (_, _, fingerprint))| *fingerprint != 0)
-        .map(|(path, (hash, len, fingerprint))| {
-            let from = out.join(&path);
-            (path, (fingerprint, Body::Reused { from, hash, len }))
+        .map(|(path, &(hash, len, fingerprint))| {
+            (path.clone(), (fingerprint, Body::Reused { from: out.join(path), hash, len }))
         })
-        .collect()
+        .collect();
+    Previous { pages }
 }
 
 /// Makes `out` hold exactly the files of `output`, swapping it in whole.
@@ -127,6 +125,8 @@ pub struct Writer {
     incremental: bool,
     /// Files put so far, and whether a put had to remove something in its way.
     put: std::sync::Mutex<(Vec<(String, Record)>, bool)>,
+    /// The pages of the site now published, until taken by [`Writer::published`].
+    published: Previous,
 }
 
 impl Writer {
@@ -144,6 +144,7 @@ impl Writer {
         let live = state.take(identity(out));
         let known = state.take(identity(&spare));
         state.trees.clear();
+        let published = live.as_ref().map(|files| published_pages(out, files)).unwrap_or_default();
         if let (Some(id), Some(files)) = (identity(out), live) {
             state.trees.push(Tree { device: id.0, inode: id.1, files });
         }
@@ -158,7 +159,12 @@ impl Writer {
             }
         };
         let put = std::sync::Mutex::new((Vec::new(), false));
-        Ok(Writer { out: out.to_owned(), work, spare, state, old, incremental, put })
+        Ok(Writer { out: out.to_owned(), work, spare, state, old, incremental, put, published })
+    }
+
+    /// The pages of the site now published, with their fingerprints, for the build to reuse.
+    pub fn published(&mut self) -> Previous {
+        std::mem::take(&mut self.published)
     }
 
     /// Puts one file into the spare tree (unless it holds it already) and returns where it is.
