@@ -45,6 +45,27 @@ pub struct Config {
     pub theme: String,
     pub roles: Vec<Term>,
     pub topics: Vec<Term>,
+    pub markdown: MarkdownOptions,
+}
+
+/// How module bodies are read. `raw_html` is on by default because trainers are trusted authors
+/// who embed forms and tables; a project that takes contributions from many people turns it off.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownOptions {
+    /// When false, HTML written in a module body is shown as text and `javascript:` links are dropped.
+    #[serde(default = "yes")]
+    pub raw_html: bool,
+}
+
+impl Default for MarkdownOptions {
+    fn default() -> Self {
+        MarkdownOptions { raw_html: true }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -58,6 +79,8 @@ struct RawConfig {
     theme: Option<String>,
     roles: IndexMap<String, RawTerm>,
     topics: IndexMap<String, RawTerm>,
+    #[serde(default)]
+    markdown: MarkdownOptions,
 }
 
 #[derive(Deserialize)]
@@ -146,7 +169,7 @@ impl Config {
         let roles = terms("roles", raw.roles);
         let topics = terms("topics", raw.topics);
         if problems.is_empty() {
-            Ok(Config { title: raw.title, base_url, language, theme, roles, topics })
+            Ok(Config { title: raw.title, base_url, language, theme, roles, topics, markdown: raw.markdown })
         } else {
             Err(problems)
         }

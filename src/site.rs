@@ -248,7 +248,10 @@ pub fn assemble(
 fn parse_module(source: content::ModuleSource, config: &Config, catalog: &Catalog) -> Result<Module, Vec<Diagnostic>> {
     let file = &source.file;
     let parsed = content::module::parse(&file.rel, &file.text, config)?;
-    let rendered = markdown::render(parsed.body, &markdown::Options { catalog, module_prefix: "../", trusted: true });
+    let rendered = markdown::render(
+        parsed.body,
+        &markdown::Options { catalog, module_prefix: "../", trusted: config.markdown.raw_html },
+    );
     if !rendered.bad_links.is_empty() {
         return Err(rendered
             .bad_links

@@ -4,6 +4,7 @@ mod bad_input;
 mod browser;
 mod build;
 mod cdp;
+mod escaping;
 mod check;
 mod harness;
 mod incremental;

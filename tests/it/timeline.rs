@@ -10,7 +10,7 @@ use crate::harness::Project;
 /// A VEVENT's properties: name -> (parameters, value).
 type Props = BTreeMap<String, (Vec<(String, String)>, String)>;
 
-fn vevents(ics: &str) -> (Props, Vec<Props>, Vec<String>) {
+pub(crate) fn vevents(ics: &str) -> (Props, Vec<Props>, Vec<String>) {
     let unfolded = unfold(ics);
     let calendar = read_calendar(&unfolded).unwrap_or_else(|e| panic!("not valid iCalendar: {e}\n{ics}"));
     let props = |c: &[icalendar::parser::Property]| -> Props {
@@ -35,7 +35,7 @@ fn vevents(ics: &str) -> (Props, Vec<Props>, Vec<String>) {
     (props(&calendar.properties), events, timezones)
 }
 
-fn unescape(text: &str) -> String {
+pub(crate) fn unescape(text: &str) -> String {
     text.replace("\\n", "\n").replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\")
 }
 
