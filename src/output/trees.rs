@@ -45,6 +45,24 @@ struct Tree {
     files: BTreeMap<String, Record>,
 }
 
+/// For the fault tests: with `BIMTEK_STOP_AT=<point>` set, a build announces the point on stderr
+/// and waits there to be killed, so a test can kill it at exactly the moments that matter rather
+/// than at whatever moment a timer happens to hit.
+fn stop_point(point: &str) {
+    static AT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    if AT.get_or_init(|| std::env::var("BIMTEK_STOP_AT").ok()).as_deref() == Some(point) {
+        eprintln!("bimtek: stopped at {point}");
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        }
+    }
+}
+
+/// Names the file in an error: the system's own message does not say which one failed.
+fn at(path: &Path) -> impl Fn(io::Error) -> io::Error + '_ {
+    move |e| io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
 /// The folder beside `out` that holds the spare tree and the state.
 fn work_dir(out: &Path) -> PathBuf {
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".to_owned());
@@ -84,8 +102,8 @@ impl State {
         self.version = STATE_VERSION;
         let bytes = serde_json::to_vec(self).map_err(io::Error::other)?;
         let temp = work.join("state.json.new");
-        fs::write(&temp, bytes)?;
-        fs::rename(temp, work.join("state.json"))
+        fs::write(&temp, bytes).map_err(at(&temp))?;
+        fs::rename(&temp, work.join("state.json")).map_err(at(&temp))
     }
 
     fn take(&mut self, id: Option<(u64, u64)>) -> Option<BTreeMap<String, Record>> {
@@ -133,12 +151,12 @@ impl Writer {
     /// Readies the spare tree beside `out`; until [`Writer::finish`] nothing is trusted about it.
     pub fn begin(out: &Path) -> io::Result<Writer> {
         let work = work_dir(out);
-        fs::create_dir_all(&work)?;
+        fs::create_dir_all(&work).map_err(at(&work))?;
         let spare = work.join("spare");
         // A swap without an atomic exchange, stopped half-way, left the site here: put it back.
         let aside = work.join("aside");
         if !out.exists() && aside.is_dir() {
-            fs::rename(&aside, out)?;
+            fs::rename(&aside, out).map_err(at(&aside))?;
         }
         let mut state = State::load(&work);
         let live = state.take(identity(out));
@@ -153,12 +171,13 @@ impl Writer {
         let old = match known {
             Some(files) => files,
             None => {
-                remove_if_exists(&spare)?;
-                fs::create_dir(&spare)?;
+                remove_if_exists(&spare).map_err(at(&spare))?;
+                fs::create_dir(&spare).map_err(at(&spare))?;
                 BTreeMap::new()
             }
         };
         let put = std::sync::Mutex::new((Vec::new(), false));
+        stop_point("begun");
         Ok(Writer { out: out.to_owned(), work, spare, state, old, incremental, put, published })
     }
 
@@ -170,16 +189,18 @@ impl Writer {
     /// Puts one file into the spare tree (unless it holds it already) and returns where it is.
     pub fn put(&self, path: &str, bytes: &[u8]) -> io::Result<Body> {
         let digest = Digest { hash: crate::hash::hash(bytes), len: bytes.len() as u64 };
-        let at = self.spare.join(path);
-        let unchanged = self.old.get(path).is_some_and(|r| (r.0, r.1) == (digest.hash, digest.len));
+        let target = self.spare.join(path);
+        let unchanged =
+            self.old.get(path).is_some_and(|r| (r.0, r.1) == (digest.hash, digest.len) && holds(&target, r));
         if !unchanged {
-            let cleared = write_in_place(&self.spare, path, bytes)
-                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", at.display())))?;
+            let cleared = write_in_place(&self.spare, path, bytes).map_err(at(&target))?;
             let mut put = self.put.lock().unwrap_or_else(|p| p.into_inner());
             put.0.push((path.to_owned(), (digest.hash, digest.len, 0)));
             put.1 |= cleared;
+            drop(put);
+            stop_point("put");
         }
-        Ok(Body::Stored { at, hash: digest.hash, len: digest.len })
+        Ok(Body::Stored { at: target, hash: digest.hash, len: digest.len })
     }
 
     /// The build failed: the published site stays; record what the spare tree now holds, so the
@@ -209,11 +230,14 @@ impl Writer {
                 return Err(e);
             }
         };
+        stop_point("updated");
         if let Some(id) = identity(&self.spare) {
             self.state.trees.push(Tree { device: id.0, inode: id.1, files });
         }
         self.state.save(&self.work)?;
-        swap(&self.spare, &self.out, &self.work.join("aside"))?;
+        stop_point("recorded");
+        swap(&self.spare, &self.out, &self.work.join("aside")).map_err(at(&self.out))?;
+        stop_point("swapped");
         Ok(Written { incremental: self.incremental, files: written.files + put, ..written })
     }
 }
@@ -238,12 +262,27 @@ fn write_in_place(dir: &Path, path: &str, bytes: &[u8]) -> io::Result<bool> {
             fs::create_dir_all(parent)?;
         }
     }
-    if fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
-        fs::remove_dir_all(&target)?;
-        cleared = true;
-    }
+    cleared |= make_way(&target)?;
     fs::write(&target, bytes)?;
     Ok(cleared)
+}
+
+/// Whether the file at `path` still looks as recorded: a plain file of the recorded length. A
+/// look, not a read, so it costs little; it catches a file replaced by a link or cut short.
+fn holds(path: &Path, record: &Record) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == record.1)
+}
+
+/// Removes what stands at `target` before a file is written there. A file is unlinked rather than
+/// overwritten: were it a symbolic link, or a hard link into a deployed copy of the site (`cp -al`,
+/// `rsync --link-dest`), writing through it would change a file outside the spare tree. Returns
+/// whether a folder had to go.
+fn make_way(target: &Path) -> io::Result<bool> {
+    match fs::symlink_metadata(target) {
+        Ok(meta) if meta.is_dir() => fs::remove_dir_all(target).map(|()| true),
+        Ok(_) => fs::remove_file(target).map(|()| false),
+        Err(_) => Ok(false),
+    }
 }
 
 /// Writes into `dir` the files of `output` that differ from `old`, removes the ones gone, and
@@ -294,15 +333,14 @@ fn update(
         .map(|&path| {
             let digest = output.digest(path)?;
             let record = (digest.hash, digest.len, output.fingerprint(path).unwrap_or(0));
-            let unchanged = old.get(path).is_some_and(|r| (r.0, r.1) == (digest.hash, digest.len));
+            let target = dir.join(path);
+            let unchanged = old.get(path).is_some_and(|r| (r.0, r.1) == (digest.hash, digest.len) && holds(&target, r));
             // Pages put while rendering are in place already, and counted by the writer.
             let stored = matches!(output.get(path), Some(Body::Stored { .. }));
             if !unchanged && !stored {
-                let target = dir.join(path);
                 // `get` cannot miss: the path comes from the output itself.
                 if let Some(body) = output.get(path) {
-                    write_file(body, &target, digest)
-                        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", target.display())))?;
+                    write_file(body, &target, digest).map_err(at(&target))?;
                 }
             }
             Ok((path.to_owned(), record, !unchanged && !stored))
@@ -313,6 +351,7 @@ fn update(
 }
 
 fn write_file(body: &Body, target: &Path, digest: Digest) -> io::Result<()> {
+    make_way(target)?;
     match body {
         Body::Bytes(bytes) => fs::write(target, bytes),
         Body::Static(bytes) => fs::write(target, bytes),

@@ -162,6 +162,26 @@ fn template_error(theme: &Theme, err: &tera::Error) -> Diagnostic {
     }
 }
 
+/// Why a page was not made.
+enum Failed {
+    Template(Diagnostic),
+    Write(String, std::io::Error),
+}
+
+/// One error for the pages that could not be written: on a full disk every page fails alike, and
+/// a thousand copies of the same message would bury it.
+fn write_failure(errors: Vec<(String, std::io::Error)>) -> Option<Diagnostic> {
+    let (page, first) = errors.first()?;
+    let more = match errors.len() - 1 {
+        0 => String::new(),
+        n => format!(" (and {n} more page{} could not be written)", if n == 1 { "" } else { "s" }),
+    };
+    Some(
+        Diagnostic::error(page, format!("could not write the page: {first}{more}"))
+            .with_hint("the published site was left as it was; check free space and permissions"),
+    )
+}
+
 /// Renders every page of the chosen regencies, plus the root pages listing `listed`, into an
 /// [`Output`].
 pub fn render(
@@ -181,7 +201,7 @@ pub fn render(
     }
     crate::lap("contexts", &mut clock);
     let setup = setup_hash(site, theme, options);
-    let rendered: Vec<Result<(String, Body, u64), Diagnostic>> = jobs
+    let rendered: Vec<Result<(String, Body, u64), Failed>> = jobs
         .into_par_iter()
         .map(|job| {
             let context = (job.context)();
@@ -189,13 +209,11 @@ pub fn render(
             if let Some(body) = options.previous.reuse(&job.path, fingerprint) {
                 return Ok((job.path, body, fingerprint));
             }
-            let html = tera.render(job.template, &context.context).map_err(|e| template_error(theme, &e))?;
+            let html =
+                tera.render(job.template, &context.context).map_err(|e| Failed::Template(template_error(theme, &e)))?;
             let bytes = if options.minify && job.path.ends_with(".html") { minify(&html) } else { html.into_bytes() };
             let body = match options.sink {
-                Some(sink) => sink.put(&job.path, &bytes).map_err(|e| {
-                    Diagnostic::error(&job.path, format!("could not write the page: {e}"))
-                        .with_hint("the published site was left as it was; check free space and permissions")
-                })?,
+                Some(sink) => sink.put(&job.path, &bytes).map_err(|e| Failed::Write(job.path.clone(), e))?,
                 None => Body::Bytes(bytes.into()),
             };
             Ok((job.path, body, fingerprint))
@@ -218,14 +236,17 @@ pub fn render(
     };
     crate::lap("pages", &mut clock);
     let mut failed = Vec::new();
+    let mut write_errors = Vec::new();
     for result in rendered {
         match result {
             Ok((path, body, fingerprint)) => {
                 add_page(&mut output, path, body, Some(fingerprint), "a generated page".to_owned())
             }
-            Err(d) => failed.push(d),
+            Err(Failed::Template(d)) => failed.push(d),
+            Err(Failed::Write(path, e)) => write_errors.push((path, e)),
         }
     }
+    failed.extend(write_failure(write_errors));
     if options.only.is_some() {
         problems.extend(failed);
         return output;

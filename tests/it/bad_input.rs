@@ -340,3 +340,17 @@ fn malformed_time_and_an_event_without_a_date() {
     run.assert_error("content/schedules/nasional.yaml:3:12", "the event `Masa kampanye` has no date");
     run.assert_error("content/schedules/nasional.yaml:8:11", "invalid `time`: `13:00-07:00` ends before it starts");
 }
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_are_reported_not_followed() {
+    let run = fails_without_touching_output(|p| {
+        std::os::unix::fs::symlink("b.md", p.path("content/modules/a.md")).unwrap();
+        std::os::unix::fs::symlink("a.md", p.path("content/modules/b.md")).unwrap();
+        // A folder linking to its own parent would make the walk endless, were it followed.
+        std::os::unix::fs::symlink("..", p.path("content/modules/denah/atas")).unwrap();
+    });
+    run.assert_error("content/modules/a.md", "this symbolic link is broken or loops");
+    run.assert_error("content/modules/b.md", "this symbolic link is broken or loops");
+    run.assert_error("content/modules/denah/atas", "symbolic links to folders are not followed");
+}

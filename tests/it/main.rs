@@ -5,6 +5,7 @@ mod browser;
 mod build;
 mod cdp;
 mod escaping;
+mod faults;
 mod check;
 mod harness;
 mod incremental;
