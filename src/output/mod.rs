@@ -343,4 +343,57 @@ mod tests {
         files.sort();
         files
     }
+
+    /// Pieces that path tricks are made of: parent and current folders, both slashes, drive
+    /// letters, NUL, escapes a server would decode, and ordinary and non-ASCII names.
+    fn path_piece() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just("..".to_owned()),
+            Just(".".to_owned()),
+            Just("/".to_owned()),
+            Just("\\".to_owned()),
+            Just("C:".to_owned()),
+            Just("\0".to_owned()),
+            Just("%2e%2e".to_owned()),
+            Just("~".to_owned()),
+            "[a-z]{1,4}",
+            any::<char>().prop_map(String::from),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever a slug, link or file name makes of a path, what the output accepts is written
+        /// inside the output folder (or the work folder beside it), and nothing else is touched.
+        #[test]
+        fn no_accepted_path_is_written_outside_the_output_folder(
+            paths in proptest::collection::vec(proptest::collection::vec(path_piece(), 1..7), 1..12)
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let out_dir = dir.path().join("out");
+            let mut output = Output::default();
+            for pieces in &paths {
+                let path = pieces.concat();
+                let accepted = output.add(path.clone(), Body::Static(b"x"), "test").is_ok();
+                if accepted {
+                    let mut depth = 0;
+                    for part in path.split('/') {
+                        depth += if part == ".." { -1 } else { 1 };
+                        proptest::prop_assert!(depth > 0, "{path:?} climbs out");
+                    }
+                    proptest::prop_assert!(!path.contains(['\\', ':', '\0']) && !path.starts_with('/'), "{path:?}");
+                }
+            }
+            trees::write(&output, &out_dir).unwrap();
+            for entry in walkdir::WalkDir::new(dir.path()).min_depth(1) {
+                let entry = entry.unwrap();
+                let rel = entry.path().strip_prefix(dir.path()).unwrap();
+                let top = rel.components().next().unwrap().as_os_str().to_string_lossy().into_owned();
+                proptest::prop_assert!(top == "out" || top == ".out.bimtek", "{} written outside", rel.display());
+                proptest::prop_assert!(!entry.path_is_symlink());
+            }
+            let written = walkdir::WalkDir::new(&out_dir).into_iter().filter(|e| e.as_ref().is_ok_and(|e| e.file_type().is_file())).count();
+            proptest::prop_assert_eq!(written, output.paths().count());
+        }
+    }
 }

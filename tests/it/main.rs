@@ -5,6 +5,7 @@ mod browser;
 mod build;
 mod cdp;
 mod escaping;
+mod determinism;
 mod faults;
 mod check;
 mod harness;
