@@ -2,15 +2,15 @@
 //! serve them (same URLs, content types, `404.html`), plus the live channel pages listen on.
 //! Paths are looked up in the built site, never joined to a folder, so no request path can reach
 //! a file outside the site. The one difference from hosting: the service worker is replaced by
-//! one that removes itself.
+//! one that removes itself. Connections and their limits are in `conn.rs`.
 
 use std::io::Write;
+use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tiny_http::{Header, Method, Request, Response, Server};
-
 use super::Hub;
+use super::conn::{self, Connections, HeadError, Ticket};
 use crate::output::percent_decode;
 
 const LIVE_SCRIPT: &str = include_str!("live.js");
@@ -72,67 +72,197 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    // Names and values here are ASCII built by this module, which tiny_http always accepts.
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap_or_else(|()| Header::from_bytes("X-", "").unwrap())
-}
-
-/// Answers requests until the process stops; each on its own thread, so a slow or stalled client
-/// holds up nobody else.
-pub fn serve(server: Server, hub: Arc<Hub>) {
-    for request in server.incoming_requests() {
+/// Answers connections until the process stops, each on its own thread within the bounds of
+/// [`conn`]: slow, stalled or malformed clients hold up nobody else.
+pub fn serve(listener: TcpListener, hub: Arc<Hub>) {
+    let connections = Arc::new(Connections::default());
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else {
+            // Out of file descriptors, most likely: let connections end rather than spin.
+            std::thread::sleep(Duration::from_millis(20));
+            continue;
+        };
+        let Some(ticket) = connections.admit(&stream) else {
+            refuse(stream);
+            continue;
+        };
         let hub = hub.clone();
-        std::thread::spawn(move || handle(request, &hub));
+        // A thread that cannot start drops the connection with its ticket.
+        let _ = std::thread::Builder::new().name("bimtek-http".into()).spawn(move || connection(stream, &ticket, &hub));
     }
 }
 
-fn handle(request: Request, hub: &Hub) {
-    let url = request.url().to_owned();
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        let _ = request.respond(Response::from_string("only GET and HEAD\n").with_status_code(405));
-        return;
+/// Every page slot is busy answering: say so without blocking the accepting thread (the short
+/// answer fits in the socket's buffer).
+fn refuse(stream: TcpStream) {
+    let _ = stream.set_nonblocking(true);
+    let _ = (&stream).write_all(
+        b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n",
+    );
+}
+
+/// The requests of one connection, kept alive between them as browsers expect.
+fn connection(mut stream: TcpStream, ticket: &Ticket, hub: &Hub) {
+    let _ = stream.set_nodelay(true);
+    let mut buffer = Vec::new();
+    loop {
+        let head = match conn::read_head(&mut stream, &mut buffer) {
+            Ok(head) => head,
+            Err(HeadError::Gone) => return,
+            Err(HeadError::Status(status)) => return fail(stream, status),
+        };
+        if !ticket.busy() {
+            return;
+        }
+        let request = match conn::parse_head(&head) {
+            Ok(request) => request,
+            Err(status) => return fail(stream, status),
+        };
+        let reply = match request.method.as_str() {
+            "GET" | "HEAD" => answer(&request.target, hub),
+            _ => {
+                let page = Page::text(405, "only GET and HEAD\n");
+                let _ = write_page(&mut stream, &page, false, false);
+                return conn::linger(stream);
+            }
+        };
+        match reply {
+            Reply::Page(page) => {
+                let keep_alive = request.keep_alive;
+                if write_page(&mut stream, &page, request.method == "HEAD", keep_alive).is_err() || !keep_alive {
+                    return;
+                }
+            }
+            Reply::Events { since, page } => return events(stream, ticket, hub, since, page),
+        }
+        if !ticket.waiting() {
+            return;
+        }
     }
+}
+
+/// Answers a request that cannot be served, then closes.
+fn fail(mut stream: TcpStream, status: u16) {
+    let _ = write_page(&mut stream, &Page::text(status, &format!("{}\n", conn::reason(status))), false, false);
+    conn::linger(stream);
+}
+
+/// A complete answer, held in memory: what a client receives is always one whole build's file.
+struct Page {
+    status: u16,
+    kind: &'static str,
+    body: Vec<u8>,
+    location: Option<String>,
+}
+
+impl Page {
+    fn new(status: u16, kind: &'static str, body: Vec<u8>) -> Page {
+        Page { status, kind, body, location: None }
+    }
+
+    fn text(status: u16, text: &str) -> Page {
+        Page::new(status, "text/plain; charset=utf-8", text.as_bytes().to_vec())
+    }
+}
+
+enum Reply {
+    Page(Page),
+    /// The reload channel: builds newer than `since`, for the page open at `page`.
+    Events {
+        since: u64,
+        page: Option<String>,
+    },
+}
+
+fn write_page(stream: &mut TcpStream, page: &Page, head_only: bool, keep_alive: bool) -> std::io::Result<()> {
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n",
+        page.status,
+        conn::reason(page.status),
+        page.kind,
+        page.body.len()
+    );
+    if let Some(to) = &page.location {
+        head.push_str(&format!("Location: {}\r\n", encode_path(to)));
+    }
+    if page.status == 405 {
+        head.push_str("Allow: GET, HEAD\r\n");
+    }
+    head.push_str(if keep_alive { "Connection: keep-alive\r\n\r\n" } else { "Connection: close\r\n\r\n" });
+    let mut bytes = head.into_bytes();
+    if head_only {
+        return conn::send(stream, &bytes);
+    }
+    // One write for a small answer; a large one is not copied just to prepend its head.
+    if page.body.len() > 64 * 1024 {
+        conn::send(stream, &bytes)?;
+        return conn::send(stream, &page.body);
+    }
+    bytes.extend_from_slice(&page.body);
+    conn::send(stream, &bytes)
+}
+
+/// Percent-encodes all but unreserved characters and `/`, so a header value never carries a
+/// line break or a space.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The path of an absolute-form target (`GET http://host/path`), which servers must accept.
+fn origin_form(target: &str) -> &str {
+    for scheme in ["http://", "https://"] {
+        if target.get(..scheme.len()).is_some_and(|s| s.eq_ignore_ascii_case(scheme)) {
+            let rest = &target[scheme.len()..];
+            return match rest.find(['/', '?', '#']) {
+                Some(at) if rest[at..].starts_with('/') => &rest[at..],
+                _ => "/",
+            };
+        }
+    }
+    target
+}
+
+fn answer(target: &str, hub: &Hub) -> Reply {
+    let url = origin_form(target);
     if let Some(what) = url.strip_prefix(LIVE_PREFIX) {
-        return live(request, what, hub);
+        return live(what);
     }
     let (generation, site) = hub.snapshot();
     let Some(site) = site else {
         // No good build yet: every page is the error overlay, which reloads once one succeeds.
         let page =
             format!("<!DOCTYPE html><html lang=en><title>bimtek</title><body>{}</body></html>", live_tag(generation));
-        let response = Response::from_string(page).with_status_code(503);
-        let _ = request.respond(response.with_header(header("Content-Type", "text/html; charset=utf-8")));
-        return;
+        return Reply::Page(Page::new(503, "text/html; charset=utf-8", page.into_bytes()));
     };
-    let (status, path) = match resolve(&url, |p| site.get(p).is_some()) {
+    let (status, path) = match resolve(url, |p| site.get(p).is_some()) {
         Resolved::File(path) => (200, path),
         // Only a folder the site has is redirected to, so `to` is made of checked names.
         Resolved::Redirect(to) => {
-            let _ = request.respond(Response::empty(301).with_header(header("Location", &to)));
-            return;
+            let mut page = Page::text(301, "");
+            page.location = Some(to);
+            return Reply::Page(page);
         }
         Resolved::NotFound => (404, "404.html".to_owned()),
     };
     let Some(Ok(bytes)) = site.get(&path).map(|b| b.bytes().map(|c| c.into_owned())) else {
-        let _ = request.respond(Response::from_string("not found\n").with_status_code(404));
-        return;
+        return Reply::Page(Page::text(404, "not found\n"));
     };
     // No offline copy while editing: a service worker would answer from its cache and hide every
     // change. This one removes itself, and any left from an earlier visit, at once.
     if path.ends_with("/sw.js") {
-        let response = Response::from_string(NO_SERVICE_WORKER)
-            .with_header(header("Content-Type", "text/javascript; charset=utf-8"))
-            .with_header(header("Cache-Control", "no-store"));
-        let _ = request.respond(response);
-        return;
+        return Reply::Page(Page::new(200, "text/javascript; charset=utf-8", NO_SERVICE_WORKER.as_bytes().to_vec()));
     }
     let kind = content_type(&path);
     let body = if kind.starts_with("text/html") { with_live_script(bytes, generation) } else { bytes };
-    let response = Response::from_data(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", kind))
-        .with_header(header("Cache-Control", "no-store"));
-    let _ = request.respond(response);
+    Reply::Page(Page::new(status, kind, body))
 }
 
 fn live_tag(generation: u64) -> String {
@@ -149,27 +279,30 @@ fn with_live_script(html: Vec<u8>, generation: u64) -> Vec<u8> {
     }
 }
 
-/// `live.js`, and `events?since=N`: a Server-Sent Events stream of builds newer than N.
-fn live(request: Request, what: &str, hub: &Hub) {
+/// `live.js`, and `events?since=N&page=P`: a Server-Sent Events stream of builds newer than N.
+fn live(what: &str) -> Reply {
     if what == "live.js" {
-        let response = Response::from_string(LIVE_SCRIPT)
-            .with_header(header("Content-Type", "text/javascript; charset=utf-8"))
-            .with_header(header("Cache-Control", "no-store"));
-        let _ = request.respond(response);
-        return;
+        return Reply::Page(Page::new(200, "text/javascript; charset=utf-8", LIVE_SCRIPT.as_bytes().to_vec()));
     }
     let query = what.strip_prefix("events?").unwrap_or_default();
     let param = |name: &str| query.split('&').find_map(|p| p.strip_prefix(name)?.strip_prefix('='));
-    let Some(since) = what.starts_with("events?").then(|| param("since")?.parse::<u64>().ok()).flatten() else {
-        let _ = request.respond(Response::from_string("not found\n").with_status_code(404));
+    match what.starts_with("events?").then(|| param("since")?.parse::<u64>().ok()).flatten() {
+        Some(since) => Reply::Events { since, page: param("page").and_then(crate::output::percent_decode) },
+        None => Reply::Page(Page::text(404, "not found\n")),
+    }
+}
+
+/// Streams build events until the page goes; it no longer counts as a page connection.
+fn events(mut stream: TcpStream, ticket: &Ticket, hub: &Hub, since: u64, page: Option<String>) {
+    if !ticket.stream() {
+        let _ = write_page(&mut stream, &Page::text(503, "too many open pages\n"), false, false);
         return;
-    };
+    }
     // The page listening, kept in the hub's open pages while it listens.
-    let _open = param("page").and_then(crate::output::percent_decode).map(|page| hub.open(page));
-    let mut stream = request.into_writer();
+    let _open = page.map(|page| hub.open(page));
     let head =
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
-    if stream.write_all(head.as_bytes()).and_then(|()| stream.flush()).is_err() {
+    if conn::send(&mut stream, head.as_bytes()).is_err() {
         return;
     }
     let mut seen = since;
@@ -187,7 +320,7 @@ fn live(request: Request, what: &str, hub: &Hub) {
             // A comment now and then finds out when the page has gone.
             None => ": still here\n\n".to_owned(),
         };
-        if stream.write_all(message.as_bytes()).and_then(|()| stream.flush()).is_err() {
+        if conn::send(&mut stream, message.as_bytes()).is_err() {
             return;
         }
     }

@@ -3,6 +3,7 @@
 //! they reload when something they show changed, or show the build's errors over the last good
 //! site, which stays served until the content is fixed.
 
+mod conn;
 mod http;
 mod watch;
 
@@ -162,9 +163,9 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
     let mut watcher = watch::start(&options.root, events).map_err(|e| format!("cannot watch the project: {e}"))?;
     let modules = Arc::new(ModuleCache::default());
     rebuild(&hub, &build_options, &modules, &BTreeSet::new());
-    let server =
-        tiny_http::Server::http(options.address).map_err(|e| format!("cannot listen on {}: {e}", options.address))?;
-    let address = server.server_addr().to_ip().map_or_else(|| options.address.to_string(), |a| a.to_string());
+    let listener = std::net::TcpListener::bind(options.address)
+        .map_err(|e| format!("cannot listen on {}: {e}", options.address))?;
+    let address = listener.local_addr().map_or_else(|_| options.address.to_string(), |a| a.to_string());
     println!("serving {} at http://{address}/ (stop with Ctrl+C)", options.root.display());
     if !options.address.ip().is_loopback() {
         eprintln!(
@@ -186,7 +187,7 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
             rebuild(&builder_hub, &build_options, &modules, &paths);
         }
     });
-    http::serve(server, hub);
+    http::serve(listener, hub);
     Ok(())
 }
 
