@@ -15,5 +15,6 @@ mod phone;
 mod scaffold;
 mod search;
 mod serve;
+mod serve_attack;
 mod shard;
 mod timeline;
