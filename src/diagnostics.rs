@@ -54,6 +54,14 @@ impl Diagnostic {
         self
     }
 
+    /// [`Diagnostic::at`] for one of many problems in a large text.
+    pub fn at_in(mut self, lines: &Lines, line: usize, column: usize) -> Self {
+        self.line = Some(line.max(1));
+        self.column = Some(column.max(1));
+        self.snippet = Some(lines.line(line).to_owned()).filter(|_| line <= lines.count());
+        self
+    }
+
     /// Points at a whole line when no column is known.
     pub fn at_line(mut self, source: &str, line: usize) -> Self {
         self.line = Some(line.max(1));
@@ -151,21 +159,25 @@ pub struct Position {
 }
 
 impl Position {
+    /// For one position in a text; [`Lines::position`] places many in one text.
     pub fn new(path: &Path, source: &str, line: usize, column: usize) -> Position {
-        Position {
-            path: path.to_owned(),
-            line,
-            column,
-            snippet: source.lines().nth(line.saturating_sub(1)).unwrap_or_default().to_owned(),
-        }
+        Lines::new(source).position(path, line, column)
     }
 
     /// The line and column of byte `offset` in `source`, which starts at line `line_offset + 1`.
     pub fn at_offset(path: &Path, source: &str, offset: usize, line_offset: usize) -> Position {
-        let before = &source[..offset.min(source.len())];
+        // One scan up to the offset, without the index [`Lines`] builds: callers place one position
+        // per link, and a whole-file index each time made a large module slower still.
+        let mut offset = offset.min(source.len());
+        while !source.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &source[..offset];
         let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        let snippet = source.lines().nth(line - 1).unwrap_or_default().to_owned();
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[start..].chars().count() + 1;
+        let end = source[start..].find('\n').map_or(source.len(), |i| start + i);
+        let snippet = source[start..end].strip_suffix('\r').unwrap_or(&source[start..end]).to_owned();
         Position { path: path.to_owned(), line: line + line_offset, column, snippet }
     }
 
@@ -180,6 +192,50 @@ impl Position {
 
     pub fn warning(&self, message: impl Into<String>) -> Diagnostic {
         Diagnostic { severity: Severity::Warning, ..self.error(message) }
+    }
+}
+
+/// Where each line of a text starts. Placing a position from the top of a file costs a scan of it,
+/// so a file with many positions (100,000 events) would cost a scan per position; this costs one
+/// scan, then a binary search each.
+pub struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(text: &'a str) -> Lines<'a> {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Lines { text, starts }
+    }
+
+    /// Line `n` (1-based, 0 counts as 1) without its line end; empty past the end.
+    pub fn line(&self, n: usize) -> &'a str {
+        let Some(&start) = self.starts.get(n.saturating_sub(1)) else { return "" };
+        let end = self.starts.get(n.max(1)).map_or(self.text.len(), |&next| next - 1);
+        let line = &self.text[start..end];
+        line.strip_suffix('\r').unwrap_or(line)
+    }
+
+    /// How many lines `str::lines` gives: a final line end starts no line.
+    pub fn count(&self) -> usize {
+        self.starts.len() - usize::from(self.text.is_empty() || self.text.ends_with('\n'))
+    }
+
+    pub fn position(&self, path: &Path, line: usize, column: usize) -> Position {
+        Position { path: path.to_owned(), line, column, snippet: self.line(line).to_owned() }
+    }
+
+    /// The position of byte `offset`, the text starting at line `line_offset + 1`.
+    pub fn at_offset(&self, path: &Path, offset: usize, line_offset: usize) -> Position {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let before = &self.text[self.starts[line - 1]..offset];
+        let column = before.chars().count() + 1;
+        Position { path: path.to_owned(), line: line + line_offset, column, snippet: self.line(line).to_owned() }
     }
 }
 
@@ -216,6 +272,33 @@ impl Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_place_positions_as_a_scan_from_the_top_would() {
+        let text = "satu\r\ndua ü\n\ntiga";
+        let lines = Lines::new(text);
+        for n in 0..6 {
+            assert_eq!(lines.line(n), text.lines().nth(n.saturating_sub(1)).unwrap_or_default(), "line {n}");
+        }
+        let path = Path::new("a.md");
+        let at = |offset| lines.at_offset(path, offset, 2);
+        assert_eq!((at(0).line, at(0).column), (3, 1));
+        assert_eq!((at(10).line, at(10).column, at(10).snippet.as_str()), (4, 5, "dua ü"));
+        assert_eq!((at(13).line, at(13).column, at(13).snippet.as_str()), (5, 1, ""));
+        assert_eq!((at(14).line, at(14).column), (6, 1));
+        assert_eq!((at(99).line, at(99).column, at(99).snippet.as_str()), (6, 5, "tiga"));
+        // Inside a character: a position, not a panic.
+        assert_eq!(at(11).line, 4);
+        for offset in 0..25 {
+            assert_eq!(at(offset), Position::at_offset(path, text, offset, 2), "offset {offset}");
+        }
+        let d = Diagnostic::error(path, "x").at_in(&lines, 2, 3);
+        assert_eq!(d, Diagnostic::error(path, "x").at(text, 2, 3));
+        for (text, n) in [("", 1), ("a\n", 2), ("a\n", 1), ("a", 1), ("a", 2)] {
+            let (a, b) = (Diagnostic::error(path, "x"), Diagnostic::error(path, "x"));
+            assert_eq!(a.at_in(&Lines::new(text), n, 1), b.at(text, n, 1), "{text:?} line {n}");
+        }
+    }
 
     #[test]
     fn display_shows_location_snippet_caret_and_hint() {

@@ -306,6 +306,7 @@ fn assign_heading_ids(events: &mut [(Event, std::ops::Range<usize>)]) -> Vec<Hea
             }
         }
     }
+    let mut next: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::Heading { level, .. }) = &events[i].0 {
@@ -323,13 +324,15 @@ fn assign_heading_ids(events: &mut [(Event, std::ops::Range<usize>)]) -> Vec<Hea
             let base = written.clone().unwrap_or_else(|| slugify(&text));
             let base = if base.is_empty() { "bagian".to_owned() } else { base };
             let mut unique = base.clone();
-            let mut n = 1;
+            // Each base remembers its next number, so a page of 100,000 equal headings does not
+            // count up from 1 again for each of them.
+            let n = next.entry(base.clone()).or_insert(1);
             let taken = |u: &String, used: &std::collections::HashSet<String>| {
                 used.contains(u) || (written.as_ref() != Some(u) && explicit.contains(u))
             };
             while taken(&unique, &used) {
                 unique = format!("{base}-{n}");
-                n += 1;
+                *n += 1;
             }
             used.insert(unique.clone());
             *id = Some(CowStr::from(unique.clone()));
@@ -425,6 +428,17 @@ mod tests {
         let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["persiapan-tps", "persiapan-tps-1", "khusus"]);
         assert!(r.html.contains("<h2 id=\"persiapan-tps-1\">"));
+    }
+
+    #[test]
+    fn many_equal_headings_get_ids_in_linear_time() {
+        let source = "## Langkah\n\n".repeat(20_000);
+        // Counting up from 1 for each heading took 200 million tries here, minutes in a debug build.
+        let started = std::time::Instant::now();
+        let r = render_id(&source);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+        assert_eq!(r.headings[19_999].id, "langkah-19999");
+        assert_eq!(r.headings.iter().map(|h| &h.id).collect::<std::collections::HashSet<_>>().len(), 20_000);
     }
 
     #[test]

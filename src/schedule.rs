@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::config::Config;
 use crate::content::Scope;
 use crate::date::{Date, TimeRange, normalize_weekday};
-use crate::diagnostics::{Diagnostic, Position};
+use crate::diagnostics::{Diagnostic, Lines, Position};
 use crate::yaml;
 
 #[derive(Deserialize)]
@@ -83,9 +83,10 @@ pub fn parse(path: &Path, text: &str, slug: &str, scope: &Scope, config: &Config
     let doc = yaml::parse::<RawSchedule>(path, text, 0).map_err(|d| vec![d])?;
     let (raw, spans) = (doc.value, doc.spans);
     let mut problems = Vec::new();
+    let lines = Lines::new(text);
     let pos = |field: &str| {
         let (line, col) = spans.value(field);
-        Position::new(path, text, line, col)
+        lines.position(path, line, col)
     };
     let mut events = Vec::with_capacity(raw.events.len());
     for (i, e) in raw.events.into_iter().enumerate() {
@@ -227,6 +228,9 @@ pub fn parse(path: &Path, text: &str, slug: &str, scope: &Scope, config: &Config
 /// an event's date or time updates it in calendars instead of adding a copy.
 pub fn event_ids(events: &[&Event]) -> Vec<String> {
     let mut used = std::collections::HashSet::new();
+    // The next number to try for each base, so 100,000 events of one title do not each count up
+    // from 2 again.
+    let mut next: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     events
         .iter()
         .map(|e| {
@@ -235,10 +239,10 @@ pub fn event_ids(events: &[&Event]) -> Vec<String> {
             let base = format!("{}-{title}", e.schedule);
             // "Rapat", "Rapat", "Rapat 2" must not give two `rapat-2`: skip ids already taken.
             let mut id = base.clone();
-            let mut n = 2;
+            let n = next.entry(base.clone()).or_insert(2);
             while !used.insert(id.clone()) {
                 id = format!("{base}-{n}");
-                n += 1;
+                *n += 1;
             }
             id
         })
@@ -301,5 +305,21 @@ mod tests {
         let schedule = parse(Path::new("s.yaml"), text, "s", &Scope::National, &config).unwrap();
         let events: Vec<&Event> = schedule.events.iter().collect();
         assert_eq!(event_ids(&events), ["s-rapat", "s-rapat-2", "s-rapat-2-2"]);
+    }
+
+    #[test]
+    fn many_events_of_one_title_get_ids_in_linear_time() {
+        let mut text = String::from("title: T\nevents:\n");
+        for _ in 0..20_000 {
+            text.push_str("  - {title: Rapat, date: 2024-01-01}\n");
+        }
+        let schedule = parse_str(&text).unwrap();
+        let events: Vec<&Event> = schedule.events.iter().collect();
+        // Counting up from 2 for each event took 200 million tries here, minutes in a debug build.
+        let started = std::time::Instant::now();
+        let ids = event_ids(&events);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+        assert_eq!(ids[19_999], "s-rapat-20000");
+        assert_eq!(ids.iter().collect::<std::collections::HashSet<_>>().len(), ids.len());
     }
 }

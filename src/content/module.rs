@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::config::Config;
 use crate::date::Date;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Lines};
 use crate::yaml;
 
 #[derive(Deserialize)]
@@ -78,9 +78,10 @@ pub fn parse<'a>(path: &Path, text: &'a str, config: &Config) -> Result<ParsedMo
     let doc = yaml::parse::<RawFront>(path, yaml_text, 1).map_err(|d| vec![d])?;
     let (raw, spans) = (doc.value, doc.spans);
     let mut problems = Vec::new();
+    let lines = Lines::new(text);
     let mut error_at = |field: &str, message: String, hint: String| {
         let (line, col) = spans.value(field);
-        problems.push(Diagnostic::error(path, message).at(text, line, col).with_hint(hint));
+        problems.push(Diagnostic::error(path, message).at_in(&lines, line, col).with_hint(hint));
     };
     if raw.title.trim().is_empty() {
         error_at("title", "`title` is empty".into(), "give the module the title readers will see".into());

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Lines};
 use crate::yaml;
 
 /// Indonesia's three time zones; none observes daylight saving.
@@ -81,6 +81,7 @@ pub fn parse(path: &Path, text: &str) -> Result<RegencyInfo, Vec<Diagnostic>> {
     let doc = yaml::parse::<RawRegency>(path, text, 0).map_err(|d| vec![d])?;
     let (raw, spans) = (doc.value, doc.spans);
     let mut problems = Vec::new();
+    let lines = Lines::new(text);
     let timezone = match raw.timezone.trim().to_uppercase().as_str() {
         "WIB" => Zone::Wib,
         "WITA" => Zone::Wita,
@@ -89,7 +90,7 @@ pub fn parse(path: &Path, text: &str) -> Result<RegencyInfo, Vec<Diagnostic>> {
             let (line, col) = spans.value("timezone");
             problems.push(
                 Diagnostic::error(path, format!("unknown timezone `{}`", raw.timezone))
-                    .at(text, line, col)
+                    .at_in(&lines, line, col)
                     .with_hint("use WIB (Asia/Jakarta), WITA (Asia/Makassar) or WIT (Asia/Jayapura)"),
             );
             Zone::Wib
@@ -98,7 +99,7 @@ pub fn parse(path: &Path, text: &str) -> Result<RegencyInfo, Vec<Diagnostic>> {
     for (field, value) in [("name", &raw.name), ("province", &raw.province)] {
         if value.trim().is_empty() {
             let (line, col) = spans.value(field);
-            problems.push(Diagnostic::error(path, format!("`{field}` is empty")).at(text, line, col));
+            problems.push(Diagnostic::error(path, format!("`{field}` is empty")).at_in(&lines, line, col));
         }
     }
     for (i, contact) in raw.contacts.iter().enumerate() {
@@ -109,7 +110,7 @@ pub fn parse(path: &Path, text: &str) -> Result<RegencyInfo, Vec<Diagnostic>> {
                     path,
                     format!("`{}` is not an e-mail address", contact.email.as_deref().unwrap_or_default()),
                 )
-                .at(text, line, col),
+                .at_in(&lines, line, col),
             );
         }
     }
