@@ -131,6 +131,11 @@ pub struct Located<T> {
 /// Errors come back as a diagnostic at the position serde_yaml reports, with the serde message
 /// cleaned of its own "at line .. column .." suffix.
 pub fn parse<T: DeserializeOwned>(path: &Path, text: &str, line_offset: usize) -> Result<Located<T>, Diagnostic> {
+    if let Some(Refused { line, col, message, hint }) = refuse(text) {
+        return Err(Diagnostic::error(path, message)
+            .at(&full_text_hint(text, line_offset), line + line_offset, col)
+            .with_hint(hint));
+    }
     let value = if text.trim().is_empty() {
         // An empty document is `null`, which would give serde's unhelpful "invalid type: unit value".
         serde_yaml::from_str::<T>("{}")
@@ -156,6 +161,83 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str, line_offset: usize) -
         }
     }
 }
+
+/// Why a YAML text is refused before serde_yaml reads it, and where.
+struct Refused {
+    line: usize,
+    col: usize,
+    message: &'static str,
+    hint: &'static str,
+}
+
+/// How deep YAML may nest: serde_yaml's own limit, found here before its slow path.
+const MAX_DEPTH: usize = 128;
+
+/// Finds what serde_yaml handles badly, in one pass of saphyr's event parser, which is linear:
+/// nesting deeper than [`MAX_DEPTH`] (serde_yaml reads the whole document before checking its
+/// depth, slower at every level, so a megabyte of `[` took minutes), and aliases that copy more
+/// than [`ALIAS_BUDGET`] plus ten times the file. serde_yaml bounds how often aliases are
+/// followed, not what each one copies, so a large value repeated by many aliases ("billion
+/// laughs") would exhaust memory before any type check. Sizes are bytes of scalars.
+fn refuse(text: &str) -> Option<Refused> {
+    let budget = ALIAS_BUDGET.saturating_add(text.len().saturating_mul(10));
+    // The size of each anchored node, by anchor id, and the running sizes of the open nodes.
+    let mut sizes: HashMap<usize, usize> = HashMap::new();
+    let mut open: Vec<(usize, usize)> = vec![(0, 0)];
+    let mut total = 0usize;
+    for item in Parser::new_from_str(text) {
+        let too_deep = "this YAML is nested more than 128 levels deep";
+        let too_deep_hint = "bimtek's files need a few levels at most; look for an unclosed `[` or `{`";
+        let (event, span) = match item {
+            Ok(event) => event,
+            // The scanner's own limit (255 open brackets) can come before any event; other syntax
+            // errors are serde's to report, with its messages.
+            Err(e) if e.info().contains("recursion limit") => {
+                let (line, col) = (e.marker().line(), e.marker().col() + 1);
+                return Some(Refused { line, col, message: too_deep, hint: too_deep_hint });
+            }
+            Err(_) => return None,
+        };
+        let at = |message, hint| Some(Refused { line: span.start.line(), col: span.start.col() + 1, message, hint });
+        let (added, closed_anchor) = match event {
+            Event::Scalar(value, _, anchor, _) => (value.len(), Some((anchor, value.len()))),
+            Event::Alias(id) => {
+                let size = sizes.get(&id).copied().unwrap_or(0).max(1);
+                total = total.saturating_add(size);
+                if total > budget {
+                    return at(
+                        "the aliases of this YAML expand to far more text than the file holds",
+                        "an alias (`*name`) repeats what its anchor (`&name`) holds; write the values out instead",
+                    );
+                }
+                (size, None)
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if open.len() > MAX_DEPTH {
+                    return at(too_deep, too_deep_hint);
+                }
+                open.push((anchor, 0));
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => match open.pop() {
+                Some((anchor, size)) if !open.is_empty() => (size, Some((anchor, size))),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        if let Some((anchor, size)) = closed_anchor.filter(|(a, _)| *a != 0) {
+            sizes.insert(anchor, size);
+        }
+        if let Some((_, parent)) = open.last_mut() {
+            *parent = parent.saturating_add(added);
+        }
+    }
+    None
+}
+
+/// Bytes that aliases may copy in any file, on top of ten times its length: generous for anchors
+/// of shared defaults (`<<: *defaults`), tiny next to an exponential expansion.
+const ALIAS_BUDGET: usize = 1 << 20;
 
 /// The file's text as seen from line 1, so snippets show the right line for embedded YAML.
 fn full_text_hint(text: &str, line_offset: usize) -> String {
@@ -253,6 +335,47 @@ mod tests {
     fn tabs_get_their_own_hint() {
         let err = parse::<Doc>(Path::new("x.yaml"), "title: a\n\tb: c\n", 0).err().unwrap();
         assert!(err.hint.as_deref().unwrap().contains("tabs"), "{err}");
+    }
+
+    #[test]
+    fn aliases_that_blow_up_are_refused_where_they_cross_the_budget() {
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code, reason = "only whether it parses matters")]
+        struct Lists {
+            a: Vec<String>,
+            b: Vec<String>,
+        }
+        // One 100 KB value repeated by 200 aliases: 20 MB of strings from a 100 KB file.
+        let big = format!("a: [&x {}]\nb: [{}]\n", "y".repeat(100_000), vec!["*x"; 200].join(", "));
+        let err = parse::<Lists>(Path::new("x.yaml"), &big, 0).err().unwrap();
+        assert!(err.message.contains("aliases"), "{err}");
+        assert_eq!(err.line, Some(2));
+        // Nine levels of nine: exponential, refused early whatever the types.
+        let mut laughs = String::from("a: &a [l, l, l, l, l, l, l, l, l]\n");
+        for (name, prev) in "bcdefghi".chars().zip("abcdefgh".chars()) {
+            laughs.push_str(&format!("{name}: &{name} [{}]\n", vec![format!("*{prev}"); 9].join(", ")));
+        }
+        assert!(parse::<Doc>(Path::new("x.yaml"), &laughs, 0).err().unwrap().message.contains("aliases"));
+        // Shared defaults stay fine.
+        let defaults = "a: &d [kpps, ppk]\nb: *d\n";
+        assert_eq!(parse::<Lists>(Path::new("x.yaml"), defaults, 0).unwrap().value.b, ["kpps", "ppk"]);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_quickly_with_its_line() {
+        for deep in [
+            "[".repeat(1_000_000),
+            "{a: ".repeat(200_000),
+            (1..200).map(|i| format!("\n{}k:", " ".repeat(i))).collect(),
+        ] {
+            let text = format!("title: a\nb: {deep}");
+            // serde_yaml alone took minutes on the first one in a debug build.
+            let started = std::time::Instant::now();
+            let err = parse::<Doc>(Path::new("x.yaml"), &text, 1).err().unwrap();
+            assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+            assert!(err.message.contains("nested more than 128 levels"), "{err}");
+            assert!(err.line.unwrap() >= 3, "{err}");
+        }
     }
 
     #[test]
