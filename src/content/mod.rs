@@ -77,13 +77,23 @@ pub struct Sources {
 pub fn read_text(root: &Path, path: &Path) -> Result<TextFile, Diagnostic> {
     let rel = relative(root, path);
     let bytes = fs::read(path).map_err(|e| Diagnostic::error(&rel, format!("cannot read the file: {e}")))?;
+    decode(rel, bytes)
+}
+
+/// The bytes of a text file as the build reads them: UTF-8 without NUL, the BOM dropped, CRLF
+/// turned into LF. Separate from the reading so the fuzz targets ([`crate::fuzzing`]) run it too.
+pub fn decode(rel: PathBuf, bytes: Vec<u8>) -> Result<TextFile, Diagnostic> {
+    let position = |bytes: &[u8], at: usize| {
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        // Columns count characters, as the rest of the diagnostics do.
+        let column = String::from_utf8_lossy(&bytes[start..at]).chars().count() + 1;
+        (line, column)
+    };
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
-            let valid = err.utf8_error().valid_up_to();
-            let bytes = err.as_bytes();
-            let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
-            let column = bytes[..valid].iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+            let (line, column) = position(err.as_bytes(), err.utf8_error().valid_up_to());
             let mut d = Diagnostic::error(&rel, "the file is not UTF-8 text").with_hint(
                 "save it as UTF-8 (in most editors: \"Save with encoding\" -> UTF-8); Windows-1252 or Latin-1 files show this",
             );
@@ -92,6 +102,17 @@ pub fn read_text(root: &Path, path: &Path) -> Result<TextFile, Diagnostic> {
             return Err(d);
         }
     };
+    // A NUL is valid UTF-8 but never meant in a text file: YAML refuses it with a confusing
+    // message and markdown silently turns it into U+FFFD. It usually means UTF-16 or a binary file.
+    if let Some(at) = text.bytes().position(|b| b == 0) {
+        let (line, column) = position(text.as_bytes(), at);
+        let mut d = Diagnostic::error(&rel, "the file holds a NUL byte, so it is not plain text").with_hint(
+            "save it as UTF-8 text (UTF-16 files and files from word processors show this), or remove the character",
+        );
+        d.line = Some(line);
+        d.column = Some(column);
+        return Err(d);
+    }
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let text = if text.contains('\r') { text.replace("\r\n", "\n") } else { text.to_owned() };
     Ok(TextFile { rel, text })
