@@ -337,6 +337,11 @@ fn url_path(path: &Path) -> String {
 }
 
 fn minify(html: &str) -> Vec<u8> {
+    // minify-html parses by recursion, one level per open element: a module of 100,000 nested
+    // quotes overflowed the stack and aborted the build. Such a page is written as rendered.
+    if nesting_depth(html) > MAX_MINIFIED_DEPTH {
+        return html.as_bytes().to_vec();
+    }
     let mut cfg = minify_html::Cfg::new();
     cfg.minify_css = true;
     // Scripts are left as written: minify-js has broken scripts for other generators.
@@ -344,6 +349,40 @@ fn minify(html: &str) -> Vec<u8> {
     cfg.keep_html_and_head_opening_tags = true;
     cfg.keep_closing_tags = true;
     minify_html::minify(html.as_bytes(), &cfg)
+}
+
+/// Elements nested deeper than this are not minified; a debug build minified 4,000 levels on a
+/// worker thread's stack.
+const MAX_MINIFIED_DEPTH: usize = 1000;
+
+/// How deep the elements of `html` nest, at most: opening tags minus closing ones, void and
+/// self-closed elements left out. An estimate (a `<b` inside a script counts), erring high.
+fn nesting_depth(html: &str) -> usize {
+    const VOID: &[&str] =
+        &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let bytes = html.as_bytes();
+    for (i, _) in html.match_indices('<') {
+        let rest = &bytes[i + 1..];
+        if rest.first() == Some(&b'/') {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let name_len = rest.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        if name_len == 0 || !rest[0].is_ascii_alphabetic() {
+            continue;
+        }
+        let name = html[i + 1..i + 1 + name_len].to_ascii_lowercase();
+        // Up to the tag's end, or the next `<`: each stretch is read once, however malformed.
+        let tag = &rest[name_len..];
+        let end = tag.iter().position(|&b| b == b'>' || b == b'<');
+        let self_closed = end.is_some_and(|end| tag[end] == b'>' && end > 0 && tag[end - 1] == b'/');
+        if !VOID.contains(&name.as_str()) && !self_closed {
+            depth += 1;
+            deepest = deepest.max(depth);
+        }
+    }
+    deepest
 }
 
 fn site_view(site: &Site) -> SiteView<'_> {
@@ -570,4 +609,19 @@ fn regency_jobs<'a>(
     sitemap.insert("urls", &urls);
     jobs.push(Job::ready(path, "sitemap.xml", sitemap));
     jobs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_depth_leaves_out_void_and_closed_elements() {
+        assert_eq!(nesting_depth("<p>a<br><img src=x/><b>c</b></p><div><div/></div>"), 2);
+        assert_eq!(nesting_depth("a < b <3 <!-- x --> <!DOCTYPE html>"), 0);
+        let deep = "<blockquote>".repeat(100_000);
+        assert_eq!(nesting_depth(&deep), 100_000);
+        // Too deep for minify-html's recursion: written as rendered, not a stack overflow.
+        assert_eq!(minify(&deep), deep.as_bytes());
+    }
 }
