@@ -12,6 +12,7 @@ pub mod config;
 pub mod content;
 pub mod date;
 pub mod diagnostics;
+pub mod fuzzing;
 pub mod hash;
 pub mod i18n;
 pub mod markdown;
