@@ -19,8 +19,11 @@ use crate::search::index::{self, Doc, DocKind};
 use crate::search::stem::Stemmer;
 use crate::{markdown, schedule};
 
+/// An entry point: any bytes, no panic.
+pub type Target = fn(&[u8]);
+
 /// The targets, by the name of their cargo-fuzz binary and corpus folder.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("front_matter", front_matter),
     ("schedule", schedule_file),
     ("config", config_file),
