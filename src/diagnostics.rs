@@ -134,9 +134,10 @@ impl fmt::Display for Diagnostic {
         let gutter = " ".repeat(self.line.map_or(1, |l| l.to_string().len()));
         writeln!(f, "{gutter}--> {}", self.location())?;
         if let (Some(line), Some(snippet)) = (self.line, &self.snippet) {
+            let (snippet, column) = window(snippet, self.column);
             writeln!(f, "{gutter} |")?;
             writeln!(f, "{line} | {snippet}")?;
-            if let Some(col) = self.column {
+            if let Some(col) = column {
                 let pad: String = snippet.chars().take(col - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                 writeln!(f, "{gutter} | {pad}^")?;
             }
@@ -146,6 +147,26 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// Characters of a snippet shown at most: a minified or generated file can hold megabytes on one
+/// line, which would otherwise be printed whole with every problem on it.
+const SNIPPET_WIDTH: usize = 160;
+
+/// The part of a long line around `column`, marked with `…` where cut, and the column in it.
+fn window(line: &str, column: Option<usize>) -> (String, Option<usize>) {
+    let length = line.chars().count();
+    if length <= SNIPPET_WIDTH {
+        return (line.to_owned(), column);
+    }
+    let col = column.unwrap_or(1).max(1);
+    let start = col.saturating_sub(SNIPPET_WIDTH / 3 + 1).min(length - SNIPPET_WIDTH);
+    let mut shown: String = if start > 0 { "…".to_owned() } else { String::new() };
+    shown.extend(line.chars().skip(start).take(SNIPPET_WIDTH));
+    if start + SNIPPET_WIDTH < length {
+        shown.push('…');
+    }
+    (shown, column.map(|c| c - start + usize::from(start > 0)))
 }
 
 /// A place in a source file, kept by the model for problems found after parsing (a link to a
@@ -272,6 +293,18 @@ impl Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_are_shown_around_the_column() {
+        let line = format!("{}^{}", "a".repeat(100_000), "b".repeat(100_000));
+        let shown = Diagnostic::error("a.yaml", "x").at(&line, 1, 100_001).to_string();
+        let (text, caret) = (shown.lines().nth(3).unwrap(), shown.lines().nth(4).unwrap());
+        assert!(text.starts_with("1 | …aaa") && text.ends_with("bbb…"), "{text}");
+        assert!(text.chars().count() < 200);
+        assert_eq!(text.chars().position(|c| c == '^'), caret.chars().position(|c| c == '^'), "\n{text}\n{caret}");
+        let start = Diagnostic::error("a.yaml", "x").at(&line, 1, 1).to_string();
+        assert!(start.contains("1 | aaa") && start.contains("  | ^\n"), "{start}");
+    }
 
     #[test]
     fn lines_place_positions_as_a_scan_from_the_top_would() {
