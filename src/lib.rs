@@ -38,9 +38,19 @@ use output::{Body, Output, Previous};
 pub(crate) fn lap(stage: &str, since: &mut Instant) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     if *ON.get_or_init(|| std::env::var_os("BIMTEK_TIMINGS").is_some_and(|v| v != "0")) {
-        eprintln!("{stage:>10}: {:>6.0} ms", since.elapsed().as_secs_f64() * 1000.0);
+        eprintln!("{stage:>10}: {:>6.0} ms {}", since.elapsed().as_secs_f64() * 1000.0, resident());
     }
     *since = Instant::now();
+}
+
+/// Memory now resident and at its peak, as Linux reports it: where a build's memory goes.
+fn resident() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().replace(" kB", "")).unwrap_or_default()
+    };
+    let mb = |kb: String| kb.parse::<u64>().map(|kb| format!("{:>5} MB", kb / 1024)).unwrap_or_default();
+    format!("{} now, {} peak", mb(field("VmRSS:")), mb(field("VmHWM:")))
 }
 
 /// What `build` and `check` were asked to do.

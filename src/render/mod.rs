@@ -246,7 +246,6 @@ pub fn render(
             Err(Failed::Write(path, e)) => write_errors.push((path, e)),
         }
     }
-    failed.extend(write_failure(write_errors));
     if options.only.is_some() {
         problems.extend(failed);
         return output;
@@ -266,17 +265,25 @@ pub fn render(
             add(&mut output, path, body, "the theme".to_owned());
         }
     }
-    let indexes = search_indexes(site, regencies);
-    crate::lap("search", &mut clock);
-    for (regency, index) in regencies.iter().zip(indexes) {
-        for (path, bytes) in index {
-            add(
-                &mut output,
-                format!("{}/cari/{path}", regency.slug),
-                Body::Bytes(bytes.into()),
-                "the search index".to_owned(),
-            );
+    // Search files go to the writer as they are made, like pages: held all at once they were the
+    // largest thing in memory after the model.
+    let keep = |path: String, bytes: Vec<u8>| -> Result<(String, Body), Failed> {
+        let body = match options.sink {
+            Some(sink) => sink.put(&path, &bytes).map_err(|e| Failed::Write(path.clone(), e))?,
+            None => Body::Bytes(bytes.into()),
+        };
+        Ok((path, body))
+    };
+    for file in search_indexes(site, regencies, &keep) {
+        match file {
+            Ok((path, body)) => add(&mut output, path, body, "the search index".to_owned()),
+            Err(Failed::Write(path, e)) => write_errors.push((path, e)),
+            Err(Failed::Template(d)) => failed.push(d),
         }
+    }
+    crate::lap("search", &mut clock);
+    failed.extend(write_failure(write_errors));
+    for regency in regencies {
         for (path, bytes) in timeline::feeds(site, regency, options.timestamp) {
             add(&mut output, path, Body::Bytes(bytes.into()), "a calendar feed".to_owned());
         }
@@ -305,8 +312,12 @@ pub fn render(
 /// Each regency's search index: its modules section by section, its events and contacts. A
 /// document shared by regencies (a national module's section) is tokenised once, and each distinct
 /// word stemmed once, for all of them.
-fn search_indexes(site: &Site, regencies: &[&Regency]) -> Vec<Vec<(String, Vec<u8>)>> {
-    use crate::search::index::{Bag, Doc, Vocabulary, assemble};
+fn search_indexes(
+    site: &Site,
+    regencies: &[&Regency],
+    keep: &(dyn Fn(String, Vec<u8>) -> Result<(String, Body), Failed> + Sync),
+) -> Vec<Result<(String, Body), Failed>> {
+    use crate::search::index::{Bag, Doc, Vocabulary, assemble, document_files};
     let roles: Vec<&str> = site.config.roles.iter().map(|t| t.key.as_str()).collect();
     let topics: Vec<&str> = site.config.topics.iter().map(|t| t.key.as_str()).collect();
     let docs: Vec<Vec<Doc>> =
@@ -326,9 +337,24 @@ fn search_indexes(site: &Site, regencies: &[&Regency]) -> Vec<Vec<(String, Vec<u
                 .collect()
         })
         .collect();
+    drop(distinct);
     let bags: Vec<Bag> = firsts.par_iter().map(|d| Bag::of(d)).collect();
     let vocabulary = Vocabulary::of(&bags, &crate::search::stem::Stemmer::new());
-    docs.par_iter().zip(slots).map(|(docs, slots)| assemble(docs, &slots, &vocabulary, &roles, &topics)).collect()
+    // The vocabulary holds what assembling needs; the words themselves can go before it starts.
+    drop(bags);
+    let per_regency: Vec<Vec<_>> = docs
+        .par_iter()
+        .zip(slots)
+        .zip(regencies)
+        .map(|((docs, slots), regency)| {
+            let at = |path: String| format!("{}/cari/{path}", regency.slug);
+            let index = assemble(docs, &slots, &vocabulary, &roles, &topics);
+            let mut files: Vec<_> = index.into_iter().map(|(path, bytes)| keep(at(path), bytes)).collect();
+            files.par_extend(document_files(docs).map(|(path, bytes)| keep(at(path), bytes)));
+            files
+        })
+        .collect();
+    per_regency.into_iter().flatten().collect()
 }
 
 /// A relative path as `/`-joined components; a `\\` inside a name stays in it (and is refused).

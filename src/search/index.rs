@@ -206,10 +206,13 @@ impl Vocabulary {
 pub fn build(docs: &[Doc], stemmer: &Stemmer, roles: &[&str], topics: &[&str]) -> Vec<(String, Vec<u8>)> {
     let bags: Vec<Bag> = docs.iter().map(Bag::of).collect();
     let vocabulary = Vocabulary::of(&bags, stemmer);
-    assemble(docs, &(0..docs.len()).collect::<Vec<_>>(), &vocabulary, roles, topics)
+    let mut files = assemble(docs, &(0..docs.len()).collect::<Vec<_>>(), &vocabulary, roles, topics);
+    files.par_extend(document_files(docs));
+    files
 }
 
-/// [`build`] from a vocabulary made beforehand; `bags[i]` is the number of the bag of `docs[i]`.
+/// [`build`]'s `meta.json` and `indeks/` files from a vocabulary made beforehand (the documents'
+/// files come from [`document_files`]); `bags[i]` is the number of the bag of `docs[i]`.
 pub fn assemble(
     docs: &[Doc],
     bags: &[usize],
@@ -223,9 +226,12 @@ pub fn assemble(
     // (doc, weighted frequency) in doc order. The output is ordered by the stems themselves.
     let mut seen = vec![false; vocabulary.stem_of.len()];
     let mut term_of = vec![NONE; vocabulary.stems.len()];
-    let mut terms: Vec<(u32, Vec<(usize, u32)>)> = Vec::new();
+    // Per term: its stem number, the last document it was seen in, and its postings list as
+    // written out, gaps already taken: building the final form directly keeps one list, not two.
+    let mut terms: Vec<(u32, u32, Vec<u32>)> = Vec::new();
     let mut lens = Vec::with_capacity(docs.len());
     for (id, &bag) in bags.iter().enumerate() {
+        let id = id as u32;
         let (words, len) = &vocabulary.bags[bag];
         for &(word, tf) in words {
             let word = word as usize;
@@ -236,29 +242,27 @@ pub fn assemble(
             let stem = vocabulary.stem_of[word] as usize;
             if term_of[stem] == NONE {
                 term_of[stem] = terms.len() as u32;
-                terms.push((stem as u32, Vec::new()));
+                terms.push((stem as u32, 0, Vec::new()));
             }
-            let list = &mut terms[term_of[stem] as usize].1;
+            let (_, last, list) = &mut terms[term_of[stem] as usize];
             match list.last_mut() {
-                Some((doc, count)) if *doc == id => *count += tf,
-                _ => list.push((id, tf)),
+                Some(count) if *last == id => *count += tf,
+                _ => {
+                    list.extend([id - *last, tf]);
+                    *last = id;
+                }
             }
         }
         lens.push(*len);
     }
-    let mut terms: Vec<(&str, Vec<(usize, u32)>)> =
-        terms.into_iter().map(|(stem, list)| (&*vocabulary.stems[stem as usize], list)).collect();
+    drop(seen);
+    drop(term_of);
     roots.sort_unstable();
     roots.dedup();
-    terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    terms.sort_unstable_by(|a, b| vocabulary.stems[a.0 as usize].cmp(&vocabulary.stems[b.0 as usize]));
     let mut shards: BTreeMap<String, Postings> = BTreeMap::new();
-    for (term, docs) in &terms {
-        let mut previous = 0;
-        let mut list = Vec::with_capacity(docs.len() * 2);
-        for &(d, tf) in docs {
-            list.extend([(d - previous) as u32, tf]);
-            previous = d;
-        }
+    for (stem, _, list) in terms {
+        let term = &*vocabulary.stems[stem as usize];
         shards.entry(shard_key(term)).or_default().insert(term, list);
     }
     let shards = serialize_shards(shards);
@@ -290,17 +294,17 @@ pub fn assemble(
     };
     let mut files = vec![("meta.json".to_owned(), json(&meta))];
     files.extend(shards.into_iter().map(|(key, bytes)| (format!("indeks/{key}.json"), bytes)));
-    let chunks: Vec<(String, Vec<u8>)> = docs
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(n, chunk)| {
-            let rows: Vec<[&str; 3]> = chunk.iter().map(|d| [d.url.as_str(), &*d.title, &*d.heading]).collect();
-            let texts: Vec<&str> = chunk.iter().map(|d| &*d.text).collect();
-            (format!("dokumen/{n}.json"), json(&(rows, texts)))
-        })
-        .collect();
-    files.extend(chunks);
     files
+}
+
+/// The `dokumen/<n>.json` files: titles and texts of [`CHUNK`] documents each, made in parallel
+/// one by one, so a caller that writes each away as it comes never holds them all.
+pub fn document_files<'a>(docs: &'a [Doc<'a>]) -> impl IndexedParallelIterator<Item = (String, Vec<u8>)> + 'a {
+    docs.par_chunks(CHUNK).enumerate().map(|(n, chunk)| {
+        let rows: Vec<[&str; 3]> = chunk.iter().map(|d| [d.url.as_str(), &*d.title, &*d.heading]).collect();
+        let texts: Vec<&str> = chunk.iter().map(|d| &*d.text).collect();
+        (format!("dokumen/{n}.json"), json(&(rows, texts)))
+    })
 }
 
 fn json<T: Serialize>(value: &T) -> Vec<u8> {
