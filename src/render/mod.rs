@@ -364,8 +364,9 @@ fn url_path(path: &Path) -> String {
 
 fn minify(html: &str) -> Vec<u8> {
     // minify-html parses by recursion, one level per open element: a module of 100,000 nested
-    // quotes overflowed the stack and aborted the build. Such a page is written as rendered.
-    if nesting_depth(html) > MAX_MINIFIED_DEPTH {
+    // quotes overflowed the stack and aborted the build. Its tree also takes some 50 times the
+    // page: a 50 MB module took 3.8 GB. Such pages are written as rendered.
+    if html.len() > MAX_MINIFIED_BYTES || nesting_depth(html) > MAX_MINIFIED_DEPTH {
         return html.as_bytes().to_vec();
     }
     let mut cfg = minify_html::Cfg::new();
@@ -376,6 +377,10 @@ fn minify(html: &str) -> Vec<u8> {
     cfg.keep_closing_tags = true;
     minify_html::minify(html.as_bytes(), &cfg)
 }
+
+/// Pages larger than this are not minified: a hundred times a large module page, and what
+/// minifying saves on them is small next to the memory it costs.
+const MAX_MINIFIED_BYTES: usize = 4 << 20;
 
 /// Elements nested deeper than this are not minified; a debug build minified 4,000 levels on a
 /// worker thread's stack.
@@ -649,5 +654,8 @@ mod tests {
         assert_eq!(nesting_depth(&deep), 100_000);
         // Too deep for minify-html's recursion: written as rendered, not a stack overflow.
         assert_eq!(minify(&deep), deep.as_bytes());
+        let large = "<p>a  b</p>\n".repeat(MAX_MINIFIED_BYTES / 10);
+        assert_eq!(minify(&large), large.as_bytes());
+        assert_eq!(minify("<p>a  b</p>\n"), b"<p>a b</p>");
     }
 }
