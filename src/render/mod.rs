@@ -403,12 +403,13 @@ fn nesting_depth(html: &str) -> usize {
         if name_len == 0 || !rest[0].is_ascii_alphabetic() {
             continue;
         }
-        let name = html[i + 1..i + 1 + name_len].to_ascii_lowercase();
+        // Compared in place: this runs on every page, and a copy per tag added up.
+        let name = &html[i + 1..i + 1 + name_len];
         // Up to the tag's end, or the next `<`: each stretch is read once, however malformed.
         let tag = &rest[name_len..];
         let end = tag.iter().position(|&b| b == b'>' || b == b'<');
         let self_closed = end.is_some_and(|end| tag[end] == b'>' && end > 0 && tag[end - 1] == b'/');
-        if !VOID.contains(&name.as_str()) && !self_closed {
+        if !VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) && !self_closed {
             depth += 1;
             deepest = deepest.max(depth);
         }
