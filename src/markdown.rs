@@ -88,95 +88,108 @@ pub fn render(source: &str, options: &Options) -> Rendered {
     let sections = split_sections(&events);
     let mut links = Vec::new();
     let mut bad_links = Vec::new();
-    let mut out: Vec<Event> = Vec::with_capacity(events.len() + 8);
     let mut tasks = 0;
     let mut tables = 0;
     let mut local_refs = Vec::new();
     // A task item's text is the label of its checkbox, up to where its own text ends.
     let mut open_label = false;
-    for (event, range) in events {
-        if open_label && matches!(event, Event::Start(Tag::List(_)) | Event::End(TagEnd::Item | TagEnd::Paragraph)) {
-            out.push(Event::InlineHtml("</label>".into()));
-            open_label = false;
-        }
-        match event {
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let dest_url = match module_link(&dest_url) {
-                    Some(Ok((slug, anchor))) => {
-                        let href = match &anchor {
-                            Some(a) => format!("{}{slug}/#{a}", options.module_prefix),
-                            None => format!("{}{slug}/", options.module_prefix),
-                        };
-                        links.push(ModuleLink { slug, anchor, offset: range.start });
-                        CowStr::from(href)
-                    }
-                    Some(Err(message)) => {
-                        bad_links.push(BadLink { offset: range.start, message });
-                        dest_url
-                    }
-                    None if !options.trusted && !is_safe_url(&dest_url) => CowStr::from("#"),
-                    None => {
-                        if is_local(&dest_url) {
-                            local_refs.push(LocalRef { dest: dest_url.to_string(), offset: range.start });
-                        }
-                        dest_url
-                    }
-                };
-                out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+    // Rewritten events go straight to the HTML writer: a copy of the whole event list beside the
+    // first doubled what a large module costs (a 50 MB module peaked at 1.2 GB).
+    let mut pending: std::collections::VecDeque<Event> = std::collections::VecDeque::new();
+    let mut source_events = events.into_iter();
+    let rewritten = std::iter::from_fn(|| {
+        loop {
+            if let Some(event) = pending.pop_front() {
+                return Some(event);
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id })
-                if !options.trusted && !is_safe_url(&dest_url) =>
+            let (event, range) = source_events.next()?;
+            if open_label && matches!(event, Event::Start(Tag::List(_)) | Event::End(TagEnd::Item | TagEnd::Paragraph))
             {
-                out.push(Event::Start(Tag::Image { link_type, dest_url: CowStr::from("#"), title, id }));
+                pending.push_back(Event::InlineHtml("</label>".into()));
+                open_label = false;
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                if is_local(&dest_url) {
-                    local_refs.push(LocalRef { dest: dest_url.to_string(), offset: range.start });
+            match event {
+                Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                    let dest_url = match module_link(&dest_url) {
+                        Some(Ok((slug, anchor))) => {
+                            let href = match &anchor {
+                                Some(a) => format!("{}{slug}/#{a}", options.module_prefix),
+                                None => format!("{}{slug}/", options.module_prefix),
+                            };
+                            links.push(ModuleLink { slug, anchor, offset: range.start });
+                            CowStr::from(href)
+                        }
+                        Some(Err(message)) => {
+                            bad_links.push(BadLink { offset: range.start, message });
+                            dest_url
+                        }
+                        None if !options.trusted && !is_safe_url(&dest_url) => CowStr::from("#"),
+                        None => {
+                            if is_local(&dest_url) {
+                                local_refs.push(LocalRef { dest: dest_url.to_string(), offset: range.start });
+                            }
+                            dest_url
+                        }
+                    };
+                    pending.push_back(Event::Start(Tag::Link { link_type, dest_url, title, id }));
                 }
-                out.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+                Event::Start(Tag::Image { link_type, dest_url, title, id })
+                    if !options.trusted && !is_safe_url(&dest_url) =>
+                {
+                    pending.push_back(Event::Start(Tag::Image { link_type, dest_url: CowStr::from("#"), title, id }));
+                }
+                Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                    if is_local(&dest_url) {
+                        local_refs.push(LocalRef { dest: dest_url.to_string(), offset: range.start });
+                    }
+                    pending.push_back(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+                }
+                Event::Html(html) | Event::InlineHtml(html) if !options.trusted => pending.push_back(Event::Text(html)),
+                Event::Start(Tag::BlockQuote(Some(kind))) => {
+                    let (class, key) = callout(kind);
+                    let label = html_escape(options.catalog.get(key));
+                    pending.push_back(Event::Html(
+                        format!("<aside class=\"callout callout-{class}\" role=\"note\"><p class=\"callout-title\">{label}</p>\n")
+                            .into(),
+                    ));
+                }
+                Event::End(TagEnd::BlockQuote(Some(_))) => pending.push_back(Event::Html("</aside>\n".into())),
+                Event::Start(Tag::Table(align)) => {
+                    // Wide tables scroll inside their own box instead of widening the page on a phone.
+                    // Focusable and named, so keyboard users can scroll it too.
+                    tables += 1;
+                    let label = html_escape(&format!("{} {tables}", options.catalog.get("table")));
+                    pending.push_back(Event::Html(
+                        format!("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"{label}\">")
+                            .into(),
+                    ));
+                    pending.push_back(Event::Start(Tag::Table(align)));
+                }
+                Event::End(TagEnd::Table) => {
+                    pending.push_back(Event::End(TagEnd::Table));
+                    pending.push_back(Event::Html("</div>\n".into()));
+                }
+                // Footnote names become ids; a prefix keeps `[^1]` from clashing with a heading's id.
+                Event::FootnoteReference(name) => {
+                    pending.push_back(Event::FootnoteReference(format!("catatan_{name}").into()))
+                }
+                Event::Start(Tag::FootnoteDefinition(name)) => {
+                    pending.push_back(Event::Start(Tag::FootnoteDefinition(format!("catatan_{name}").into())));
+                }
+                Event::TaskListMarker(checked) => {
+                    tasks += 1;
+                    let checked = if checked { " checked" } else { "" };
+                    pending.push_back(Event::InlineHtml(
+                        format!("<label class=\"task\"><input type=\"checkbox\"{checked}> ").into(),
+                    ));
+                    open_label = true;
+                }
+                other => pending.push_back(other),
             }
-            Event::Html(html) | Event::InlineHtml(html) if !options.trusted => out.push(Event::Text(html)),
-            Event::Start(Tag::BlockQuote(Some(kind))) => {
-                let (class, key) = callout(kind);
-                let label = html_escape(options.catalog.get(key));
-                out.push(Event::Html(
-                    format!("<aside class=\"callout callout-{class}\" role=\"note\"><p class=\"callout-title\">{label}</p>\n")
-                        .into(),
-                ));
-            }
-            Event::End(TagEnd::BlockQuote(Some(_))) => out.push(Event::Html("</aside>\n".into())),
-            Event::Start(Tag::Table(align)) => {
-                // Wide tables scroll inside their own box instead of widening the page on a phone.
-                // Focusable and named, so keyboard users can scroll it too.
-                tables += 1;
-                let label = html_escape(&format!("{} {tables}", options.catalog.get("table")));
-                out.push(Event::Html(
-                    format!("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"{label}\">").into(),
-                ));
-                out.push(Event::Start(Tag::Table(align)));
-            }
-            Event::End(TagEnd::Table) => {
-                out.push(Event::End(TagEnd::Table));
-                out.push(Event::Html("</div>\n".into()));
-            }
-            // Footnote names become ids; a prefix keeps `[^1]` from clashing with a heading's id.
-            Event::FootnoteReference(name) => out.push(Event::FootnoteReference(format!("catatan_{name}").into())),
-            Event::Start(Tag::FootnoteDefinition(name)) => {
-                out.push(Event::Start(Tag::FootnoteDefinition(format!("catatan_{name}").into())));
-            }
-            Event::TaskListMarker(checked) => {
-                tasks += 1;
-                let checked = if checked { " checked" } else { "" };
-                out.push(Event::InlineHtml(
-                    format!("<label class=\"task\"><input type=\"checkbox\"{checked}> ").into(),
-                ));
-                open_label = true;
-            }
-            other => out.push(other),
         }
-    }
+    });
     let mut html_out = String::with_capacity(source.len() * 3 / 2);
-    html::push_html(&mut html_out, out.into_iter());
+    html::push_html(&mut html_out, rewritten);
     Rendered { html: html_out, sections, headings, links, bad_links, tasks, local_refs }
 }
 
