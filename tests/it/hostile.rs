@@ -226,6 +226,21 @@ fn a_schedule_of_100_000_events_is_checked_in_bounded_time() {
     eprintln!("100,000 events, checked: {:.1} s, {} MB", cost.seconds, cost.peak_mb);
 }
 
+/// The whole site of 100,000 events: 113,000 files, a minute and more in a debug build.
+#[test]
+#[ignore = "a minute or more in a debug build"]
+fn a_schedule_of_100_000_events_builds() {
+    let p = Project::fixture("basic");
+    let mut yaml = String::from("title: Banyak\nevents:\n");
+    for i in 0..100_000 {
+        let day = 1 + i % 28;
+        yaml.push_str(&format!("  - title: Rapat {}\n    date: 2024-11-{day:02}\n    roles: [kpps]\n", i / 28));
+    }
+    p.write(LOCAL_SCHEDULE, yaml);
+    let cost = builds(&p, 3 * 1024);
+    eprintln!("100,000 events: {:.1} s, {} MB", cost.seconds, cost.peak_mb);
+}
+
 #[test]
 fn a_schedule_of_many_events_with_one_title_builds() {
     // The same title again and again: event ids and duplicate checks must not go quadratic.
