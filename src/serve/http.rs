@@ -133,6 +133,10 @@ fn connection(mut stream: TcpStream, ticket: &Ticket, hub: &Hub) {
                     return;
                 }
             }
+            Reply::Events { .. } if request.method == "HEAD" => {
+                let _ = write_page(&mut stream, &Page::new(200, "text/event-stream", Vec::new()), true, false);
+                return;
+            }
             Reply::Events { since, page } => return events(stream, ticket, hub, since, page),
         }
         if !ticket.waiting() {
@@ -364,6 +368,15 @@ mod tests {
         ] {
             assert!(matches!(resolve_in(bad), Resolved::NotFound), "{bad}");
         }
+    }
+
+    #[test]
+    fn absolute_targets_keep_only_their_path_and_redirects_stay_one_header() {
+        assert_eq!(origin_form("http://x/alpha/?q=1"), "/alpha/?q=1");
+        assert_eq!(origin_form("HTTPS://x"), "/");
+        assert_eq!(origin_form("http://x?/../rahasia"), "/");
+        assert_eq!(origin_form("/alpha/"), "/alpha/");
+        assert_eq!(encode_path("/landak/modul/a b\r\nSet-Cookie: x/"), "/landak/modul/a%20b%0D%0ASet-Cookie%3A%20x/");
     }
 
     #[test]

@@ -328,7 +328,7 @@ fn many_clients_while_saving_get_only_whole_pages_of_one_build() {
     );
     assert_eq!(times.len(), clients * per_client);
     assert!(failures.is_empty(), "{} failures, first: {:#?}", failures.len(), &failures[..failures.len().min(10)]);
-    assert!(versions.len() > 2, "the saves never reached the pages during the load: {versions:?}");
+    assert!(versions.len() > 1, "the saves never reached the pages during the load: {versions:?}");
     assert!(s.alive());
 }
 
@@ -572,8 +572,16 @@ fn read_reply_head(reader: &mut impl BufRead) -> String {
 fn a_flood_of_connections_stays_bounded_and_pages_still_get_through() {
     let p = Project::fixture("basic");
     let mut s = Server::start(&p);
-    // Reload channels first, then more stalled connections than the server keeps threads for.
+    // Reload channels first, each answered: a stream, or a refusal when there are too many.
     let mut channels = stalled(&s, 100, b"GET /__bimtek/events?since=0&page=alpha%2F HTTP/1.1\r\nHost: x\r\n\r\n");
+    let mut streams = 0;
+    for channel in &mut channels {
+        let head = read_reply_head(&mut BufReader::new(channel));
+        assert!(head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.1 503"), "{head}");
+        streams += usize::from(head.starts_with("HTTP/1.1 200"));
+    }
+    assert!(streams > 0 && streams < channels.len(), "{streams} of {} reload channels kept", channels.len());
+    // Then more stalled connections than the server keeps threads for.
     let flood = stalled(&s, 400, b"GET /alpha/ HTTP/1.1\r\n");
     for path in ["/alpha/", "/beta/modul/etika/", "/alpha/assets/style.css", "/alpha/cari/meta.json"] {
         assert_eq!(s.get(path).status, 200, "{path} during the flood");
@@ -583,14 +591,10 @@ fn a_flood_of_connections_stays_bounded_and_pages_still_get_through() {
         let threads = s.threads();
         assert!(threads < flood.len(), "{threads} threads for {} stalled connections", flood.len());
     }
-    // Every reload channel is answered: a stream, or a refusal when there are too many.
-    let mut streams = 0;
-    for channel in &mut channels {
-        let head = read_reply_head(&mut BufReader::new(channel));
-        assert!(head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.1 503"), "{head}");
-        streams += usize::from(head.starts_with("HTTP/1.1 200"));
-    }
-    assert!(streams > 0 && streams < channels.len(), "{streams} of {} reload channels kept", channels.len());
+    // The reload channels kept are still open.
+    let open =
+        channels.iter_mut().map(|c| closed_by(c, Instant::now() + Duration::from_millis(100))).filter(|c| !c).count();
+    assert_eq!(open, streams, "reload channels were closed to make room for the flood");
     drop(flood);
     assert!(s.alive());
     assert_eq!(s.get("/alpha/").status, 200);
