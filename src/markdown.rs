@@ -290,7 +290,9 @@ pub fn module_link(dest: &str) -> Option<Result<(String, Option<String>), String
         None => (dest, None),
     };
     let path = before_anchor.split_once('?').map_or(before_anchor, |(p, _)| p);
-    if path.len() < 3 || !path[path.len() - 3..].eq_ignore_ascii_case(".md") {
+    // Compared as bytes: `path` may end inside a multi-byte character (`éé`), where slicing the
+    // str panicked, as cargo-fuzz found.
+    if path.len() < 3 || !path.as_bytes()[path.len() - 3..].eq_ignore_ascii_case(b".md") {
         return None;
     }
     let path = &path[..path.len() - 3];
@@ -452,6 +454,15 @@ mod tests {
         assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
         assert_eq!(r.headings[19_999].id, "langkah-19999");
         assert_eq!(r.headings.iter().map(|h| &h.id).collect::<std::collections::HashSet<_>>().len(), 20_000);
+    }
+
+    #[test]
+    fn links_ending_in_multibyte_characters_are_not_module_links() {
+        assert_eq!(module_link("éé"), None);
+        assert_eq!(module_link("ké.md#ä"), Some(Err("`ké.md#ä` does not name a module".to_owned())));
+        let r = render_id("[a](éé) ![b](ü€) [c](etika.md)");
+        assert_eq!(r.links.len(), 1);
+        assert_eq!(r.local_refs.iter().map(|l| l.dest.as_str()).collect::<Vec<_>>(), ["éé", "ü€"]);
     }
 
     #[test]
