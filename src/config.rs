@@ -114,9 +114,11 @@ impl Config {
         let raw = doc.value;
         let spans = doc.spans;
         let mut problems = Vec::new();
+        // Indexed once, so a file with many bad keys is not scanned from the top for each.
+        let lines = crate::diagnostics::Lines::new(text);
         let mut error_at = |field: &str, message: String, hint: &str| {
             let (line, col) = spans.value(field);
-            problems.push(Diagnostic::error(path, message).at(text, line, col).with_hint(hint.to_owned()));
+            problems.push(Diagnostic::error(path, message).at_in(&lines, line, col).with_hint(hint.to_owned()));
         };
 
         let language = match raw.language.as_deref().map(str::trim) {

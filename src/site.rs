@@ -252,18 +252,21 @@ fn parse_module(source: content::ModuleSource, config: &Config, catalog: &Catalo
         parsed.body,
         &markdown::Options { catalog, module_prefix: "../", trusted: config.markdown.raw_html },
     );
+    // Indexed once: placing each link by scanning from the top was quadratic in links.
+    let lines = crate::diagnostics::Lines::new(parsed.body);
     if !rendered.bad_links.is_empty() {
         return Err(rendered
             .bad_links
             .iter()
             .map(|bad| {
-                Position::at_offset(&file.rel, parsed.body, bad.offset, parsed.body_line_offset)
+                lines
+                    .at_offset(&file.rel, bad.offset, parsed.body_line_offset)
                     .error(format!("broken link: {}", bad.message))
                     .with_hint("link to a module by its file name, e.g. `kode-etik-netralitas.md` or `tata-letak-tps/index.md`")
             })
             .collect());
     }
-    let at = |offset| Position::at_offset(&file.rel, parsed.body, offset, parsed.body_line_offset);
+    let at = |offset| lines.at_offset(&file.rel, offset, parsed.body_line_offset);
     let links = rendered.links.into_iter().map(|l| Link { slug: l.slug, anchor: l.anchor, at: at(l.offset) }).collect();
     let local_refs = rendered.local_refs.into_iter().map(|r| (r.dest, at(r.offset))).collect();
     let front = parsed.front;

@@ -114,7 +114,8 @@ pub fn decode(rel: PathBuf, bytes: Vec<u8>) -> Result<TextFile, Diagnostic> {
         return Err(d);
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let text = if text.contains('\r') { text.replace("\r\n", "\n") } else { text.to_owned() };
+    // CRLF (Windows) and a lone CR (old Mac editors) both end a line; positions count LF only.
+    let text = if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text.to_owned() };
     Ok(TextFile { rel, text })
 }
 
