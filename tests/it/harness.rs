@@ -229,3 +229,41 @@ pub fn serve(root: PathBuf) -> Server {
     });
     Server { port, down }
 }
+
+/// `bimtek serve --port 0` on a project, stopped when dropped.
+pub struct DevServer {
+    pub child: std::process::Child,
+    /// `127.0.0.1:<port>`, read from what it prints.
+    pub address: String,
+}
+
+impl DevServer {
+    pub fn start(p: &Project) -> DevServer {
+        use std::io::BufRead;
+        let mut child = bin()
+            .args(["serve", "--port", "0"])
+            .current_dir(&p.root)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let address = loop {
+            let line = lines.next().expect("serve exited").unwrap();
+            if let Some(rest) = line.split_once("at http://") {
+                break rest.1.split('/').next().unwrap().to_owned();
+            }
+        };
+        // Keep reading its output so it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        assert!(address.starts_with("127.0.0.1:"), "serves on loopback by default: {address}");
+        DevServer { child, address }
+    }
+}
+
+impl Drop for DevServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -4,44 +4,30 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::cdp::Browser;
-use crate::harness::{Project, bin};
+use crate::harness::{DevServer, Project};
 
-struct Server {
-    child: Child,
-    address: String,
+/// The dev server of [`DevServer`], with this file's requests.
+struct Server(DevServer);
+
+impl std::ops::Deref for Server {
+    type Target = DevServer;
+    fn deref(&self) -> &DevServer {
+        &self.0
+    }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut DevServer {
+        &mut self.0
     }
 }
 
 impl Server {
     fn start(p: &Project) -> Server {
-        let mut child = bin()
-            .args(["serve", "--port", "0"])
-            .current_dir(&p.root)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let address = loop {
-            let line = lines.next().expect("serve exited").unwrap();
-            if let Some(rest) = line.split_once("at http://") {
-                break rest.1.split('/').next().unwrap().to_owned();
-            }
-        };
-        // Keep reading its output so it never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        assert!(address.starts_with("127.0.0.1:"), "{address}");
-        Server { child, address }
+        Server(DevServer::start(p))
     }
 
     /// Sends `target` exactly as given (no client-side normalising of `..` or `%2e`).

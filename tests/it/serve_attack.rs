@@ -8,46 +8,34 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::harness::{Project, bin};
+use crate::harness::{DevServer, Project};
 
 /// How long one answer may take on a loaded CI machine before it counts as a hang.
 const PROMPT: Duration = Duration::from_secs(5);
 
-struct Server {
-    child: Child,
-    address: String,
+/// The dev server of [`DevServer`], with this file's requests.
+struct Server(DevServer);
+
+impl std::ops::Deref for Server {
+    type Target = DevServer;
+    fn deref(&self) -> &DevServer {
+        &self.0
+    }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut DevServer {
+        &mut self.0
     }
 }
 
 impl Server {
     fn start(p: &Project) -> Server {
-        let mut child = bin()
-            .args(["serve", "--port", "0"])
-            .current_dir(&p.root)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let address = loop {
-            let line = lines.next().expect("serve exited").unwrap();
-            if let Some(rest) = line.split_once("at http://") {
-                break rest.1.split('/').next().unwrap().to_owned();
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, address }
+        Server(DevServer::start(p))
     }
 
     fn alive(&mut self) -> bool {
