@@ -9,27 +9,10 @@ use std::time::{Duration, Instant};
 use crate::cdp::Browser;
 use crate::harness::{DevServer, Project};
 
-/// The dev server of [`DevServer`], with this file's requests.
-struct Server(DevServer);
+/// The harness's dev server; this file adds its requests to it.
+type Server = DevServer;
 
-impl std::ops::Deref for Server {
-    type Target = DevServer;
-    fn deref(&self) -> &DevServer {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Server {
-    fn deref_mut(&mut self) -> &mut DevServer {
-        &mut self.0
-    }
-}
-
-impl Server {
-    fn start(p: &Project) -> Server {
-        Server(DevServer::start(p))
-    }
-
+impl DevServer {
     /// Sends `target` exactly as given (no client-side normalising of `..` or `%2e`).
     fn raw(&self, method: &str, target: &str) -> (u16, String, String) {
         let mut stream = TcpStream::connect(&self.address).unwrap();

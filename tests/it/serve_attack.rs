@@ -17,27 +17,10 @@ use crate::harness::{DevServer, Project};
 /// How long one answer may take on a loaded CI machine before it counts as a hang.
 const PROMPT: Duration = Duration::from_secs(5);
 
-/// The dev server of [`DevServer`], with this file's requests.
-struct Server(DevServer);
+/// The harness's dev server; this file adds its requests to it.
+type Server = DevServer;
 
-impl std::ops::Deref for Server {
-    type Target = DevServer;
-    fn deref(&self) -> &DevServer {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Server {
-    fn deref_mut(&mut self) -> &mut DevServer {
-        &mut self.0
-    }
-}
-
-impl Server {
-    fn start(p: &Project) -> Server {
-        Server(DevServer::start(p))
-    }
-
+impl DevServer {
     fn alive(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
     }
@@ -49,7 +32,7 @@ impl Server {
     }
 
     /// One request on a new connection, answered within [`PROMPT`].
-    fn get(&self, target: &str) -> Reply {
+    fn answer(&self, target: &str) -> Reply {
         let started = Instant::now();
         let reply = Client::new(&self.address).send("GET", target, false).unwrap_or_else(|e| panic!("{target}: {e}"));
         assert!(started.elapsed() < PROMPT, "{target} took {:?}", started.elapsed());
@@ -235,7 +218,7 @@ fn many_clients_while_saving_get_only_whole_pages_of_one_build() {
     save_version(&p.root, module, "Pemungutan Suara", 0);
     let mut s = Server::start(&p);
     let address = s.address.clone();
-    s.get("/alpha/modul/pemungutan/");
+    s.answer("/alpha/modul/pemungutan/");
     // A page open in a browser, so saves take the open-page-first path too.
     let mut channel = s.connect();
     write!(channel, "GET /__bimtek/events?since=1&page=alpha%2Fmodul%2Fpemungutan%2F HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -333,7 +316,7 @@ fn no_encoding_of_a_path_reaches_a_file_outside_the_site() {
     p.edit("content/modules/pemungutan.md", "topic: pemungutan", &format!("topic: pemungutan\n# {secret}"));
     p.edit("content/regencies/alpha/regency.yaml", "name:", &format!("# {secret}\nname:"));
     let s = Server::start(&p);
-    assert_eq!(s.get("/alpha/modul/pemungutan/").status, 200);
+    assert_eq!(s.answer("/alpha/modul/pemungutan/").status, 200);
 
     let outside = p.root.parent().unwrap().join("rahasia.txt").to_string_lossy().into_owned();
     let ups = ["..", "%2e%2e", "%2E%2e", ".%2e", "%2e.", "%252e%252e", "%c0%ae%c0%ae", "%e0%80%ae%e0%80%ae", "..%00"];
@@ -392,7 +375,7 @@ fn no_encoding_of_a_path_reaches_a_file_outside_the_site() {
         assert!(!body.contains(secret) && !body.contains("root:x:0:0"), "{target} leaked:\n{body}");
         assert!(matches!(reply.status, 400 | 404), "{target}: {}", reply.status);
     }
-    assert_eq!(s.get("/alpha/modul/pemungutan/").status, 200, "still serving after {} attempts", targets.len());
+    assert_eq!(s.answer("/alpha/modul/pemungutan/").status, 200, "still serving after {} attempts", targets.len());
 }
 
 /// Sends `bytes` on a new connection (from another thread, as the server may stop reading) and
@@ -442,7 +425,7 @@ fn malformed_requests_get_an_error_and_the_server_goes_on() {
     for (what, bytes, statuses) in cases {
         let status = answer_to(&s, bytes);
         assert!(status.is_some_and(|st| statuses.contains(&st)), "{what}: {status:?} instead of {statuses:?}");
-        assert_eq!(s.get("/alpha/").status, 200, "after {what}");
+        assert_eq!(s.answer("/alpha/").status, 200, "after {what}");
     }
     // Two requests in one packet get two answers, in order.
     let mut stream = s.connect();
@@ -501,7 +484,7 @@ fn slow_and_stalled_clients_hold_up_nobody_and_are_let_go() {
 
     // Meanwhile, an ordinary client is answered at once, again and again.
     for path in PATHS.iter().cycle().take(60).filter(|(m, _)| *m == "GET").map(|(_, p)| p) {
-        let reply = s.get(path);
+        let reply = s.answer(path);
         assert!(matches!(reply.status, 200 | 301 | 404), "{path}: {}", reply.status);
     }
     let mut reader = BufReader::new(channel.try_clone().unwrap());
@@ -526,7 +509,7 @@ fn slow_and_stalled_clients_hold_up_nobody_and_are_let_go() {
     // The reload channel is long-lived by design and still open.
     assert!(!closed_by(&mut channel, Instant::now() + Duration::from_millis(200)));
     assert!(s.alive());
-    assert_eq!(s.get("/alpha/").status, 200);
+    assert_eq!(s.answer("/alpha/").status, 200);
 }
 
 /// Linux grows a loopback receive buffer up to 32 MB, enough to swallow the whole file unread.
@@ -572,7 +555,7 @@ fn a_flood_of_connections_stays_bounded_and_pages_still_get_through() {
     // Then more stalled connections than the server keeps threads for.
     let flood = stalled(&s, 400, b"GET /alpha/ HTTP/1.1\r\n");
     for path in ["/alpha/", "/beta/modul/etika/", "/alpha/assets/style.css", "/alpha/cari/meta.json"] {
-        assert_eq!(s.get(path).status, 200, "{path} during the flood");
+        assert_eq!(s.answer(path).status, 200, "{path} during the flood");
     }
     #[cfg(target_os = "linux")]
     {
@@ -585,5 +568,5 @@ fn a_flood_of_connections_stays_bounded_and_pages_still_get_through() {
     assert_eq!(open, streams, "reload channels were closed to make room for the flood");
     drop(flood);
     assert!(s.alive());
-    assert_eq!(s.get("/alpha/").status, 200);
+    assert_eq!(s.answer("/alpha/").status, 200);
 }
