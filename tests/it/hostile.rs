@@ -217,15 +217,21 @@ fn a_module_with_100_000_links_builds() {
     builds(&p, 2 * 1024);
 }
 
+/// A schedule of `count` KPPS events through November, titled by `title(i)`.
+fn schedule_of(count: usize, title: impl Fn(usize) -> String) -> String {
+    let mut yaml = String::from("title: Banyak\nevents:\n");
+    for i in 0..count {
+        let day = 1 + i % 28;
+        yaml.push_str(&format!("  - title: {}\n    date: 2024-11-{day:02}\n    roles: [kpps]\n", title(i)));
+    }
+    yaml
+}
+
 /// 100,000 events, the last one wrong: the whole schedule is parsed, validated and located.
 #[test]
 fn a_schedule_of_100_000_events_is_checked_in_bounded_time() {
     let p = Project::fixture("basic");
-    let mut yaml = String::from("title: Banyak\nevents:\n");
-    for i in 0..100_000 {
-        let day = 1 + i % 28;
-        yaml.push_str(&format!("  - title: Rapat {}\n    date: 2024-11-{day:02}\n    roles: [kpps]\n", i % 1000));
-    }
+    let mut yaml = schedule_of(100_000, |i| format!("Rapat {}", i % 1000));
     yaml.push_str("  - title: Akhir\n    date: 2024-11-27\n    weekday: Kamis\n");
     p.write(LOCAL_SCHEDULE, yaml);
     let location = "content/regencies/alpha/schedules/uji.yaml:300005:14";
@@ -237,11 +243,7 @@ fn a_schedule_of_100_000_events_is_checked_in_bounded_time() {
 #[test]
 fn a_schedule_of_100_000_events_builds() {
     let p = Project::fixture("basic");
-    let mut yaml = String::from("title: Banyak\nevents:\n");
-    for i in 0..100_000 {
-        let day = 1 + i % 28;
-        yaml.push_str(&format!("  - title: Rapat {}\n    date: 2024-11-{day:02}\n    roles: [kpps]\n", i / 28));
-    }
+    let yaml = schedule_of(100_000, |i| format!("Rapat {}", i / 28));
     p.write(LOCAL_SCHEDULE, yaml);
     let cost = builds_within(&p, 3 * 1024, LONG_TIME_LIMIT);
     eprintln!("100,000 events: {:.1} s, {} MB", cost.seconds, cost.peak_mb);
@@ -251,10 +253,7 @@ fn a_schedule_of_100_000_events_builds() {
 fn a_schedule_of_many_events_with_one_title_builds() {
     // The same title again and again: event ids and duplicate checks must not go quadratic.
     let p = Project::fixture("basic");
-    let mut yaml = String::from("title: Banyak\nevents:\n");
-    for i in 0..3_000 {
-        yaml.push_str(&format!("  - title: Rapat\n    date: 2024-11-{:02}\n    roles: [kpps]\n", 1 + i % 28));
-    }
+    let yaml = schedule_of(3_000, |_| "Rapat".to_owned());
     p.write(LOCAL_SCHEDULE, yaml);
     let cost = builds(&p, 1024);
     assert!(p.path("output/alpha/jadwal/acara/uji-rapat-3000.ics").is_file());
