@@ -148,7 +148,8 @@ fn run(options: &BuildOptions, thorough: bool, reuse: Reuse) -> Result<(Output, 
     let mut clock = Instant::now();
     let theme = theme::Theme::load(root, &config, &mut problems);
     let tera = render::compile(&theme, &mut problems);
-    let sources = content::load(root, &mut problems);
+    let known = |rel: &Path, stamp: &content::Stamp| reuse.modules.and_then(|cache| cache.known(rel, stamp));
+    let sources = content::load_with(root, reuse.modules.map(|_| &known as content::Known), &mut problems);
     lap("load", &mut clock);
     let in_shard: Option<Vec<String>> = options.shard.map(|shard| {
         let plan = shard::plan(&shard::sites(&sources), shard.of);
@@ -278,7 +279,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let mut writer =
         output::trees::Writer::begin(&out).map_err(|e| Failure { diagnostics: vec![could_not_write(e)] })?;
     let previous = writer.published();
-    let reuse = Reuse { pages: Some(&previous), sink: Some(&writer), ..Reuse::default() };
+    let cache_file = writer.work().join("modules.json");
+    let modules = site::ModuleCache::load(&cache_file);
+    let reuse = Reuse { pages: Some(&previous), modules: Some(&modules), sink: Some(&writer), ..Reuse::default() };
     let (output, mut report) = match regenerate(options, reuse) {
         Ok(done) => done,
         Err(failure) => {
@@ -287,6 +290,8 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         }
     };
     let mut clock = Instant::now();
+    // Only a shortcut for the next build: failing to store it fails nothing.
+    let _ = modules.save(&cache_file);
     match writer.finish(&output) {
         Ok(written) => report.written = Some(written),
         Err(e) => {

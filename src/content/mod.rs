@@ -44,10 +44,62 @@ pub struct Asset {
 pub struct ModuleSource {
     pub scope: Scope,
     pub slug: String,
+    /// Empty when `unread`.
     pub file: TextFile,
+    /// Where the file is, to read it later when it was not read now.
+    pub path: PathBuf,
+    /// A hash of the text, known without reading it when an earlier build recorded the file's stamp.
+    pub text_hash: u64,
+    pub stamp: Option<Stamp>,
+    /// The text was not read: the file's stamp matched what an earlier build recorded.
+    pub unread: bool,
     /// Files beside a folder module's `index.md`, copied beside its page.
     pub assets: Vec<Asset>,
 }
+
+/// What the file system says of a file without reading it. When a file's stamp is what an earlier
+/// build recorded, its text is taken to be unchanged, as make and cargo do; the inode change time
+/// is part of it, so even a copy that keeps the modification time (`cp -p`) is seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    pub len: u64,
+    pub modified_ns: i128,
+    pub changed_ns: i128,
+    pub inode: u64,
+}
+
+impl Stamp {
+    pub fn of(meta: &fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+            Stamp {
+                len: meta.len(),
+                modified_ns: ns(meta.mtime(), meta.mtime_nsec()),
+                changed_ns: ns(meta.ctime(), meta.ctime_nsec()),
+                inode: meta.ino(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+            let ns = modified.map_or(0, |d| d.as_nanos() as i128);
+            Stamp { len: meta.len(), modified_ns: ns, changed_ns: ns, inode: 0 }
+        }
+    }
+
+    /// Whether the file was last changed long enough before `now` that a later change within the
+    /// same clock tick cannot hide behind it (git's "racily clean" files). Younger files are read.
+    pub fn settled(&self, now: std::time::SystemTime) -> bool {
+        let now = now.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i128);
+        self.modified_ns.max(self.changed_ns) < now - 2_000_000_000
+    }
+}
+
+/// The text hash an earlier build recorded for a file (by path relative to the root) with this
+/// stamp, if any: such a file is not read.
+pub type Known<'a> = &'a (dyn Fn(&Path, &Stamp) -> Option<u64> + Sync);
 
 #[derive(Debug)]
 pub struct ScheduleSource {
@@ -176,6 +228,11 @@ fn listing(root: &Path, dir: &Path, guard: &SymlinkGuard, problems: &mut Diagnos
 
 /// Walks the content folder. Problems are collected, not returned early, so one run shows them all.
 pub fn load(root: &Path, problems: &mut Diagnostics) -> Sources {
+    load_with(root, None, problems)
+}
+
+/// [`load`], leaving unread the modules whose stamp `known` recognises.
+pub fn load_with(root: &Path, known: Option<Known>, problems: &mut Diagnostics) -> Sources {
     let content = root.join("content");
     let mut sources = Sources::default();
     if !content.is_dir() {
@@ -186,7 +243,8 @@ pub fn load(root: &Path, problems: &mut Diagnostics) -> Sources {
         return sources;
     }
     let guard = SymlinkGuard::new(&content);
-    load_modules(root, &content.join("modules"), &Scope::National, &guard, &mut sources, problems);
+    let mut modules = Vec::new();
+    load_modules(root, &content.join("modules"), &Scope::National, &guard, &mut modules, problems);
     load_schedules(root, &content.join("schedules"), &Scope::National, &guard, &mut sources, problems);
 
     let regencies_dir = content.join("regencies");
@@ -231,7 +289,7 @@ pub fn load(root: &Path, problems: &mut Diagnostics) -> Sources {
             Err(d) => problems.push(d),
         }
         let scope = Scope::Regency(name);
-        load_modules(root, &dir.join("modules"), &scope, &guard, &mut sources, problems);
+        load_modules(root, &dir.join("modules"), &scope, &guard, &mut modules, problems);
         load_schedules(root, &dir.join("schedules"), &scope, &guard, &mut sources, problems);
     }
     if sources.regencies.is_empty() && !problems.has_errors() {
@@ -241,7 +299,56 @@ pub fn load(root: &Path, problems: &mut Diagnostics) -> Sources {
         );
     }
     sources.statics = collect_files(root, &content.join("static"), &guard, problems);
+    read_modules(root, modules, known, &mut sources, problems);
     sources
+}
+
+/// A module found, not read yet.
+struct Found {
+    scope: Scope,
+    slug: String,
+    path: PathBuf,
+    assets: Vec<Asset>,
+}
+
+/// Reads the modules found, in parallel (on most systems reading many small files is bound by
+/// system calls, not the disk), and in their order; modules `known` recognises stay unread.
+fn read_modules(
+    root: &Path,
+    found: Vec<Found>,
+    known: Option<Known>,
+    sources: &mut Sources,
+    problems: &mut Diagnostics,
+) {
+    use rayon::prelude::*;
+    let now = std::time::SystemTime::now();
+    let read: Vec<Result<ModuleSource, (String, Diagnostic)>> = found
+        .into_par_iter()
+        .map(|Found { scope, slug, path, assets }| {
+            let rel = relative(root, &path);
+            let stamp = fs::metadata(&path).ok().map(|m| Stamp::of(&m)).filter(|s| s.settled(now));
+            if let Some(text_hash) = known.zip(stamp.as_ref()).and_then(|(known, stamp)| known(&rel, stamp)) {
+                let file = TextFile { rel, text: String::new() };
+                return Ok(ModuleSource { scope, slug, file, path, text_hash, stamp, unread: true, assets });
+            }
+            match read_text(root, &path) {
+                Ok(file) => {
+                    let text_hash = crate::hash::hash(file.text.as_bytes());
+                    Ok(ModuleSource { scope, slug, file, path, text_hash, stamp, unread: false, assets })
+                }
+                Err(d) => Err((slug, d)),
+            }
+        })
+        .collect();
+    for module in read {
+        match module {
+            Ok(module) => sources.modules.push(module),
+            Err((slug, d)) => {
+                sources.unreadable_modules.insert(slug);
+                problems.push(d);
+            }
+        }
+    }
 }
 
 fn file_name(path: &Path) -> String {
@@ -253,10 +360,10 @@ fn load_modules(
     dir: &Path,
     scope: &Scope,
     guard: &SymlinkGuard,
-    sources: &mut Sources,
+    found: &mut Vec<Found>,
     problems: &mut Diagnostics,
 ) {
-    let mut seen: Vec<(String, PathBuf)> = Vec::new();
+    let mut seen: std::collections::HashMap<String, PathBuf> = std::collections::HashMap::new();
     for path in listing(root, dir, guard, problems) {
         let name = file_name(&path);
         if is_ignored(&name) || !guard.allows(root, &path, problems) {
@@ -291,21 +398,15 @@ fn load_modules(
         if !check_slug(&rel, &slug, "module", problems) {
             continue;
         }
-        if let Some((_, first)) = seen.iter().find(|(s, _)| *s == slug) {
+        if let Some(first) = seen.get(&slug) {
             problems.push(
                 Diagnostic::error(&rel, format!("the module `{slug}` is defined twice here"))
                     .with_hint(format!("`{}` has the same name; keep one of them", first.display())),
             );
             continue;
         }
-        seen.push((slug.clone(), rel));
-        match read_text(root, &index) {
-            Ok(file) => sources.modules.push(ModuleSource { scope: scope.clone(), slug, file, assets }),
-            Err(d) => {
-                sources.unreadable_modules.insert(slug);
-                problems.push(d);
-            }
-        }
+        seen.insert(slug.clone(), rel);
+        found.push(Found { scope: scope.clone(), slug, path: index, assets });
     }
 }
 

@@ -181,6 +181,11 @@ impl Writer {
         Ok(Writer { out: out.to_owned(), work, spare, state, old, incremental, put, published })
     }
 
+    /// The folder that holds the spare tree and what builds keep for the next one.
+    pub fn work(&self) -> &Path {
+        &self.work
+    }
+
     /// The pages of the site now published, with their fingerprints, for the build to reuse.
     pub fn published(&mut self) -> Previous {
         std::mem::take(&mut self.published)

@@ -40,7 +40,12 @@ pub(super) struct Job<'a> {
     path: String,
     template: &'static str,
     context: Box<dyn FnOnce() -> PageContext + Send + 'a>,
+    /// What the fingerprint stands for without holding, added only when the page is rendered: a
+    /// module's body, parsed again if it was not kept.
+    late: Option<Late<'a>>,
 }
+
+type Late<'a> = Box<dyn FnOnce(&mut Context) -> Result<(), Diagnostic> + Send + 'a>;
 
 impl<'a> Job<'a> {
     pub(super) fn new(
@@ -48,7 +53,12 @@ impl<'a> Job<'a> {
         template: &'static str,
         context: impl FnOnce() -> PageContext + Send + 'a,
     ) -> Job<'a> {
-        Job { path, template, context: Box::new(context) }
+        Job { path, template, context: Box::new(context), late: None }
+    }
+
+    fn with_late(mut self, late: impl FnOnce(&mut Context) -> Result<(), Diagnostic> + Send + 'a) -> Job<'a> {
+        self.late = Some(Box::new(late));
+        self
     }
 
     /// A page whose context was made already.
@@ -77,6 +87,12 @@ impl PageContext {
         self.context.insert(key, value);
     }
 
+    /// Adds to the fingerprint what the page's [`Late`] part will bring.
+    fn fingerprint_only(&mut self, key: &'static str, value: &[u8]) {
+        self.hasher.field(key.as_bytes());
+        self.hasher.field(value);
+    }
+
     fn fingerprint(&self, template: &str, setup: u64) -> u64 {
         let mut hasher = self.hasher.clone();
         hasher.field(template.as_bytes());
@@ -96,12 +112,7 @@ fn setup_hash(site: &Site, theme: &Theme, options: &RenderOptions) -> u64 {
         hasher.field(template.source.as_bytes());
     }
     hasher.write(&[u8::from(options.minify)]);
-    hasher.field(env!("CARGO_PKG_VERSION").as_bytes());
-    if let Some(meta) = std::env::current_exe().ok().and_then(|exe| std::fs::metadata(exe).ok()) {
-        hasher.write(&meta.len().to_le_bytes());
-        let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-        hasher.write(&modified.unwrap_or_default().as_nanos().to_le_bytes());
-    }
+    hasher.write(&crate::hash::program().to_le_bytes());
     hasher.finish()
 }
 
@@ -209,8 +220,11 @@ pub fn render(
             if let Some(body) = options.previous.reuse(&job.path, fingerprint) {
                 return Ok((job.path, body, fingerprint));
             }
-            let html =
-                tera.render(job.template, &context.context).map_err(|e| Failed::Template(template_error(theme, &e)))?;
+            let mut context = context.context;
+            if let Some(late) = job.late {
+                late(&mut context).map_err(Failed::Template)?;
+            }
+            let html = tera.render(job.template, &context).map_err(|e| Failed::Template(template_error(theme, &e)))?;
             let bytes = if options.minify && job.path.ends_with(".html") { minify(&html) } else { html.into_bytes() };
             let body = match options.sink {
                 Some(sink) => sink.put(&job.path, &bytes).map_err(|e| Failed::Write(job.path.clone(), e))?,
@@ -320,8 +334,12 @@ fn search_indexes(
     use crate::search::index::{Bag, Doc, Vocabulary, assemble, document_files};
     let roles: Vec<&str> = site.config.roles.iter().map(|t| t.key.as_str()).collect();
     let topics: Vec<&str> = site.config.topics.iter().map(|t| t.key.as_str()).collect();
-    let docs: Vec<Vec<Doc>> =
+    let docs: Result<Vec<Vec<Doc>>, Diagnostic> =
         regencies.par_iter().map(|regency| crate::search::docs::regency_docs(site, regency)).collect();
+    let docs = match docs {
+        Ok(docs) => docs,
+        Err(d) => return vec![Err(Failed::Template(d))],
+    };
     let mut distinct: crate::hash::FastMap<(&str, &str, &str), usize> = crate::hash::FastMap::default();
     let mut firsts: Vec<&Doc> = Vec::new();
     let slots: Vec<Vec<usize>> = docs
@@ -415,6 +433,40 @@ fn nesting_depth(html: &str) -> usize {
         }
     }
     deepest
+}
+
+#[derive(Serialize)]
+struct ModuleView<'a> {
+    slug: &'a str,
+    title: &'a str,
+    summary: Option<&'a str>,
+    html: &'a str,
+    headings: Vec<&'a crate::markdown::Heading>,
+    roles: Vec<views::TermLink>,
+    updated: Option<String>,
+    updated_iso: Option<String>,
+    local: bool,
+    checklist: bool,
+}
+
+fn module_view<'a>(
+    module: &'a crate::site::Module,
+    html: &'a str,
+    config: &crate::config::Config,
+    base: &str,
+) -> ModuleView<'a> {
+    ModuleView {
+        slug: &module.slug,
+        title: &module.title,
+        summary: module.summary.as_deref(),
+        html,
+        headings: module.headings.iter().filter(|h| (2..=3).contains(&h.level)).collect(),
+        roles: role_links(&module.roles, config, base),
+        updated: module.updated.map(|d| d.medium(config.language)),
+        updated_iso: module.updated.map(|d| d.to_string()),
+        local: module.scope != Scope::National,
+        checklist: module.tasks > 0,
+    }
 }
 
 fn site_view(site: &Site) -> SiteView<'_> {
@@ -535,43 +587,26 @@ fn regency_jobs<'a>(
         if !want(&path) {
             continue;
         }
-        jobs.push(Job::new(path, "module.html", move || {
+        let job = Job::new(path, "module.html", move || {
             let base = "../../";
             let mut ctx = regency_context(site, regency, base, &format!("modul/{}/", module.slug), "modules");
             let prev = at.and_then(|i| i.checked_sub(1)).and_then(|i| in_topic.get(i)).map(|m| module_card(m, base));
             let next = at.and_then(|i| in_topic.get(i + 1)).map(|m| module_card(m, base));
             let topic = config.topic(&module.topic).map(|t| term_view(t, base, "topik", in_topic.len()));
-            #[derive(Serialize)]
-            struct ModuleView<'a> {
-                slug: &'a str,
-                title: &'a str,
-                summary: Option<&'a str>,
-                html: &'a str,
-                headings: Vec<&'a crate::markdown::Heading>,
-                roles: Vec<views::TermLink>,
-                updated: Option<String>,
-                updated_iso: Option<String>,
-                local: bool,
-                checklist: bool,
-            }
-            let view = ModuleView {
-                slug: &module.slug,
-                title: &module.title,
-                summary: module.summary.as_deref(),
-                html: &module.html,
-                headings: module.headings.iter().filter(|h| (2..=3).contains(&h.level)).collect(),
-                roles: role_links(&module.roles, config, base),
-                updated: module.updated.map(|d| d.medium(config.language)),
-                updated_iso: module.updated.map(|d| d.to_string()),
-                local: module.scope != Scope::National,
-                checklist: module.tasks > 0,
-            };
-            ctx.insert("module", &view);
+            // The body is in the fingerprint as the module's key, not as its HTML: hashing every
+            // page's HTML cost more than rendering the few that changed.
+            ctx.insert("module", &module_view(module, "", config, base));
+            ctx.fingerprint_only("body", &module.key.to_le_bytes());
             ctx.insert("topic", &topic);
             ctx.insert("prev", &prev);
             ctx.insert("next", &next);
             ctx.insert("events", &events_for(base, &|e| e.module.as_deref() == Some(module.slug.as_str())));
             ctx
+        });
+        jobs.push(job.with_late(move |context| {
+            let body = module.body(config, &site.catalog)?;
+            context.insert("module", &module_view(module, &body.html, config, "../../"));
+            Ok(())
         }));
     }
 

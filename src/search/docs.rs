@@ -6,13 +6,14 @@ use std::borrow::Cow;
 
 use super::index::{Doc, DocKind};
 use crate::date;
+use crate::diagnostics::Diagnostic;
 use crate::markdown::plain_text;
 use crate::site::{Regency, Site};
 
-pub fn regency_docs<'a>(site: &Site, regency: &'a Regency) -> Vec<Doc<'a>> {
+pub fn regency_docs<'a>(site: &Site, regency: &'a Regency) -> Result<Vec<Doc<'a>>, Diagnostic> {
     let mut docs = Vec::new();
     for module in &regency.modules {
-        for section in &module.sections {
+        for section in &module.body(&site.config, &site.catalog)?.sections {
             docs.push(Doc {
                 kind: DocKind::Section,
                 url: match &section.anchor {
@@ -63,5 +64,5 @@ pub fn regency_docs<'a>(site: &Site, regency: &'a Regency) -> Vec<Doc<'a>> {
         roles: &[],
         topic: None,
     });
-    docs
+    Ok(docs)
 }

@@ -2,8 +2,12 @@
 //! holding, for every regency, the modules it shows (local overrides winning) and its events — and the
 //! checks that need that whole picture (links and `module:` references resolved per regency).
 
+mod cache;
+
+pub use cache::ModuleCache;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -17,7 +21,8 @@ use crate::i18n::Catalog;
 use crate::markdown::{self, Heading};
 use crate::schedule::{self, Event};
 
-/// A module ready to render.
+/// A module ready to render. Its body (HTML and searchable text) is held when the module was parsed
+/// in this build, and parsed again from its file when needed if it came from the build cache.
 #[derive(Debug)]
 pub struct Module {
     pub slug: String,
@@ -30,17 +35,73 @@ pub struct Module {
     pub order: i64,
     pub updated: Option<Date>,
     pub draft: bool,
-    /// Body HTML; module links in it point to `../<slug>/`, as seen from the module's own page.
-    pub html: String,
+    /// A hash of everything the module is parsed from: it stands for the body in page fingerprints.
+    pub key: u64,
     pub headings: Vec<Heading>,
-    /// Plain text by section, for the search index.
-    pub sections: Vec<markdown::Section>,
+    /// Each section of the body, with a hash of its text, for the search index.
+    pub sections: Vec<SectionHead>,
     pub links: Vec<Link>,
     /// Links and images to files of the site (and `#anchors` of the page), for `bimtek check`.
     pub local_refs: Vec<(String, Position)>,
     pub assets: Vec<Asset>,
     /// Task-list items in the body, ticked on the day as a checklist.
     pub tasks: usize,
+    /// The file, to parse the body again.
+    path: PathBuf,
+    text_hash: u64,
+    body: std::sync::OnceLock<Result<Arc<Body>, Diagnostic>>,
+}
+
+/// A section of a module, without its text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SectionHead {
+    /// The heading's id; None for the text before the first heading.
+    pub anchor: Option<String>,
+    pub heading: String,
+    pub text_hash: u64,
+}
+
+/// What a module's page and its search documents are made of.
+#[derive(Debug)]
+pub struct Body {
+    /// Module links in it point to `../<slug>/`, as seen from the module's own page.
+    pub html: String,
+    /// Plain text by section, in the order of [`Module::sections`].
+    pub sections: Vec<markdown::Section>,
+}
+
+impl Module {
+    /// The body, parsed again from the file when it was not kept. A file changed since the build
+    /// read it is an error rather than a page that disagrees with the rest of the site.
+    pub fn body(&self, config: &Config, catalog: &Catalog) -> Result<&Body, Diagnostic> {
+        let body = self.body.get_or_init(|| {
+            let file = content::read_text(Path::new(""), &self.path).map(|mut f| {
+                f.rel = self.source.clone();
+                f
+            })?;
+            let changed = || {
+                Diagnostic::error(&self.source, "the file changed while the site was being built")
+                    .with_hint("build again")
+            };
+            if crate::hash::hash(file.text.as_bytes()) != self.text_hash {
+                return Err(changed());
+            }
+            let source = content::ModuleSource {
+                scope: self.scope.clone(),
+                slug: self.slug.clone(),
+                path: self.path.clone(),
+                text_hash: self.text_hash,
+                stamp: None,
+                unread: false,
+                file,
+                assets: self.assets.clone(),
+            };
+            let parsed = parse_module(source, config, catalog, self.key)
+                .map_err(|d| d.into_iter().next().unwrap_or_else(changed))?;
+            parsed.body.into_inner().unwrap_or_else(|| Err(changed()))
+        });
+        body.as_deref().map_err(Clone::clone)
+    }
 }
 
 /// A link from a module to another module, where it is written.
@@ -105,36 +166,6 @@ pub struct ModelOptions<'a> {
     pub cache: Option<&'a ModuleCache>,
 }
 
-/// Parsed modules by a hash of everything parsing reads: the file, its folder's files, the config
-/// and the UI strings. Only modules that parsed without a problem are kept, so every problem is
-/// still reported on each build.
-#[derive(Default)]
-pub struct ModuleCache {
-    modules: std::sync::Mutex<HashMap<u64, Arc<Module>>>,
-}
-
-impl ModuleCache {
-    fn get(&self, key: u64) -> Option<Arc<Module>> {
-        self.modules.lock().ok()?.get(&key).cloned()
-    }
-
-    fn keep(&self, fresh: HashMap<u64, Arc<Module>>) {
-        // Only this build's modules: edited-away versions would pile up over a long session.
-        if let Ok(mut modules) = self.modules.lock() {
-            *modules = fresh;
-        }
-    }
-}
-
-fn cache_key(source: &content::ModuleSource, setup: u64) -> u64 {
-    let mut hasher = crate::hash::Hasher::default();
-    hasher.write(&setup.to_le_bytes());
-    hasher.field(source.file.rel.to_string_lossy().as_bytes());
-    hasher.field(source.file.text.as_bytes());
-    hasher.field(format!("{:?}{:?}", source.scope, source.assets).as_bytes());
-    hasher.finish()
-}
-
 /// Parses every source (in parallel) and assembles the site, collecting every problem.
 pub fn assemble(
     config: Config,
@@ -144,25 +175,27 @@ pub fn assemble(
     problems: &mut Diagnostics,
 ) -> Option<Site> {
     let slugs: Vec<String> = sources.modules.iter().map(|m| m.slug.clone()).collect();
-    let setup = options.cache.map(|_| crate::hash::hash(format!("{config:?}{catalog:?}").as_bytes()));
-    // Each module with its cache key (when there is a cache).
-    type Parsed = (Option<u64>, Result<Arc<Module>, Vec<Diagnostic>>);
-    let modules: Vec<Parsed> = sources
+    let setup = cache::setup(&config, &catalog);
+    if let Some(cache) = options.cache {
+        let stamps = sources.modules.iter().filter_map(|m| Some((m.file.rel.clone(), (m.stamp?, m.text_hash))));
+        cache.stamp(stamps.collect());
+    }
+    let modules: Vec<Result<Arc<Module>, Vec<Diagnostic>>> = sources
         .modules
         .into_par_iter()
         .map(|source| {
-            let Some((cache, setup)) = options.cache.zip(setup) else {
-                return (None, parse_module(source, &config, &catalog).map(Arc::new));
-            };
-            let key = cache_key(&source, setup);
-            match cache.get(key) {
-                Some(module) => (Some(key), Ok(module)),
-                None => (Some(key), parse_module(source, &config, &catalog).map(Arc::new)),
+            let key = cache::key(&source, setup);
+            if let Some(module) = options.cache.and_then(|cache| cache.get(key)) {
+                return Ok(module);
             }
+            let source = if source.unread { reread(source)? } else { source };
+            // Read just now: a file edited since its stamp was taken has a new key.
+            let key = cache::key(&source, setup);
+            parse_module(source, &config, &catalog, key).map(Arc::new)
         })
         .collect();
     if let Some(cache) = options.cache {
-        cache.keep(modules.iter().filter_map(|(key, m)| Some(((*key)?, m.as_ref().ok()?.clone()))).collect());
+        cache.keep(modules.iter().filter_map(|m| m.as_ref().ok().cloned()).collect());
     }
     let schedules: Vec<Result<schedule::Schedule, Vec<Diagnostic>>> = sources
         .schedules
@@ -179,7 +212,7 @@ pub fn assemble(
     // Modules that exist but could not be parsed: links to them are not reported again.
     let mut unparsed: BTreeSet<String> = sources.unreadable_modules.clone();
     let mut drafts: BTreeSet<String> = BTreeSet::new();
-    for ((_, module), slug) in modules.into_iter().zip(slugs) {
+    for (module, slug) in modules.into_iter().zip(slugs) {
         match module {
             Ok(m) if m.draft && !options.drafts => {
                 drafts.insert(m.slug.clone());
@@ -245,7 +278,24 @@ pub fn assemble(
     Some(Site { config, catalog, regencies: site_regencies, statics: sources.statics })
 }
 
-fn parse_module(source: content::ModuleSource, config: &Config, catalog: &Catalog) -> Result<Module, Vec<Diagnostic>> {
+/// A source left unread because its stamp was known, read after all: the cache lacked its module.
+fn reread(mut source: content::ModuleSource) -> Result<content::ModuleSource, Vec<Diagnostic>> {
+    let file = content::read_text(Path::new(""), &source.path).map_err(|mut d| {
+        d.path = source.file.rel.clone();
+        vec![d]
+    })?;
+    source.text_hash = crate::hash::hash(file.text.as_bytes());
+    source.file.text = file.text;
+    source.unread = false;
+    Ok(source)
+}
+
+fn parse_module(
+    source: content::ModuleSource,
+    config: &Config,
+    catalog: &Catalog,
+    key: u64,
+) -> Result<Module, Vec<Diagnostic>> {
     let file = &source.file;
     let parsed = content::module::parse(&file.rel, &file.text, config)?;
     let rendered = markdown::render(
@@ -270,6 +320,16 @@ fn parse_module(source: content::ModuleSource, config: &Config, catalog: &Catalo
     let links = rendered.links.into_iter().map(|l| Link { slug: l.slug, anchor: l.anchor, at: at(l.offset) }).collect();
     let local_refs = rendered.local_refs.into_iter().map(|r| (r.dest, at(r.offset))).collect();
     let front = parsed.front;
+    let sections = rendered
+        .sections
+        .iter()
+        .map(|s| SectionHead {
+            anchor: s.anchor.clone(),
+            heading: s.heading.clone(),
+            text_hash: crate::hash::hash(s.text.as_bytes()),
+        })
+        .collect();
+    let body = Body { html: rendered.html, sections: rendered.sections };
     Ok(Module {
         slug: source.slug,
         scope: source.scope,
@@ -281,13 +341,16 @@ fn parse_module(source: content::ModuleSource, config: &Config, catalog: &Catalo
         order: front.order,
         updated: front.updated,
         draft: front.draft,
-        html: rendered.html,
+        key,
         headings: rendered.headings,
-        sections: rendered.sections,
+        sections,
         links,
         local_refs,
         assets: source.assets,
         tasks: rendered.tasks,
+        path: source.path,
+        text_hash: source.text_hash,
+        body: Ok(Arc::new(body)).into(),
     })
 }
 
