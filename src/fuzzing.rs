@@ -82,15 +82,16 @@ pub fn search_text(data: &[u8]) {
     }
     let roles = [String::from("kpps")];
     let (title, rest) = text.split_at(text.char_indices().nth(40).map_or(text.len(), |(i, _)| i));
-    let doc = Doc {
-        kind: DocKind::Section,
-        url: "modul/fuzz/".into(),
-        title: title.into(),
-        heading: rest.lines().next().unwrap_or_default().into(),
-        text: rest.into(),
-        roles: &roles,
-        topic: Some("pemungutan"),
-    };
+    let heading = rest.lines().next().unwrap_or_default();
+    let doc = Doc::new(
+        DocKind::Section,
+        "modul/fuzz/".into(),
+        title.into(),
+        heading.into(),
+        rest.into(),
+        &roles,
+        Some("pemungutan"),
+    );
     let _ = index::build(&[doc], stemmer, &["kpps"], &["pemungutan"]);
 }
 

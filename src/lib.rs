@@ -103,6 +103,8 @@ pub struct Reuse<'a> {
     pub only: Option<&'a std::collections::BTreeSet<String>>,
     /// Write pages here as they are rendered (`build`), rather than holding them in memory.
     pub sink: Option<&'a output::trees::Writer>,
+    /// Documents tokenised and words stemmed by earlier builds, for the search index.
+    pub search: Option<&'a std::sync::Mutex<search::cache::SearchCache>>,
 }
 
 /// Reads, validates and renders the project, returning the site's files without writing them.
@@ -197,6 +199,7 @@ fn run(options: &BuildOptions, thorough: bool, reuse: Reuse) -> Result<(Output, 
             only: reuse.only,
             sink: reuse.sink,
             timestamp: options.timestamp,
+            search: reuse.search,
         },
         &mut problems,
     );
@@ -280,8 +283,16 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         output::trees::Writer::begin(&out).map_err(|e| Failure { diagnostics: vec![could_not_write(e)] })?;
     let previous = writer.published();
     let cache_file = writer.work().join("modules.json");
-    let modules = site::ModuleCache::load(&cache_file);
-    let reuse = Reuse { pages: Some(&previous), modules: Some(&modules), sink: Some(&writer), ..Reuse::default() };
+    let modules = site::ModuleCache::load(&cache_file, &options.root);
+    let search_file = writer.work().join("search.bin");
+    let search = std::sync::Mutex::new(search::cache::SearchCache::load(&search_file));
+    let reuse = Reuse {
+        pages: Some(&previous),
+        modules: Some(&modules),
+        sink: Some(&writer),
+        search: Some(&search),
+        ..Reuse::default()
+    };
     let (output, mut report) = match regenerate(options, reuse) {
         Ok(done) => done,
         Err(failure) => {
@@ -292,6 +303,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let mut clock = Instant::now();
     // Only a shortcut for the next build: failing to store it fails nothing.
     let _ = modules.save(&cache_file);
+    if let Ok(mut search) = search.into_inner() {
+        let _ = search.save(&search_file);
+    }
     match writer.finish(&output) {
         Ok(written) => report.written = Some(written),
         Err(e) => {

@@ -32,6 +32,8 @@ pub struct RenderOptions<'a> {
     pub sink: Option<&'a crate::output::trees::Writer>,
     /// SOURCE_DATE_EPOCH, when the build was given one.
     pub timestamp: Option<i64>,
+    /// What indexing learnt in earlier builds, and learns in this one.
+    pub search: Option<&'a std::sync::Mutex<crate::search::cache::SearchCache>>,
 }
 
 /// One page to render. Its context is made when the page is rendered, in parallel, and dropped
@@ -264,9 +266,6 @@ pub fn render(
         problems.extend(failed);
         return output;
     }
-    let mut add = |output: &mut Output, path: String, body: Body, origin: String| {
-        add_page(output, path, body, None, origin);
-    };
     let mut asset_dirs = vec![String::new()];
     asset_dirs.extend(regencies.iter().map(|r| format!("{}/", r.slug)));
     for prefix in &asset_dirs {
@@ -276,7 +275,7 @@ pub fn render(
                 StaticSource::Builtin(bytes) => Body::Static(bytes),
                 StaticSource::File(p) => Body::Copy(p.clone()),
             };
-            add(&mut output, path, body, "the theme".to_owned());
+            add_page(&mut output, path, body, None, "the theme".to_owned());
         }
     }
     // Search files go to the writer as they are made, like pages: held all at once they were the
@@ -288,9 +287,11 @@ pub fn render(
         };
         Ok((path, body))
     };
-    for file in search_indexes(site, regencies, &keep) {
+    for file in search_indexes(site, regencies, options, &keep) {
         match file {
-            Ok((path, body)) => add(&mut output, path, body, "the search index".to_owned()),
+            Ok((path, body, fingerprint)) => {
+                add_page(&mut output, path, body, fingerprint, "the search index".to_owned())
+            }
             Err(Failed::Write(path, e)) => write_errors.push((path, e)),
             Err(Failed::Template(d)) => failed.push(d),
         }
@@ -299,22 +300,18 @@ pub fn render(
     failed.extend(write_failure(write_errors));
     for regency in regencies {
         for (path, bytes) in timeline::feeds(site, regency, options.timestamp) {
-            add(&mut output, path, Body::Bytes(bytes.into()), "a calendar feed".to_owned());
+            add_page(&mut output, path, Body::Bytes(bytes.into()), None, "a calendar feed".to_owned());
         }
         for asset in &site.statics {
             let path = format!("{}/{}", regency.slug, url_path(&asset.rel_out));
-            add(
-                &mut output,
-                path,
-                Body::Copy(asset.src.clone()),
-                format!("content/static/{}", url_path(&asset.rel_out)),
-            );
+            let origin = format!("content/static/{}", url_path(&asset.rel_out));
+            add_page(&mut output, path, Body::Copy(asset.src.clone()), None, origin);
         }
         for module in &regency.modules {
             for asset in &module.assets {
                 let path = format!("{}/modul/{}/{}", regency.slug, module.slug, url_path(&asset.rel_out));
                 let origin = module.source.parent().unwrap_or(&module.source).join(&asset.rel_out);
-                add(&mut output, path, Body::Copy(asset.src.clone()), origin.display().to_string());
+                add_page(&mut output, path, Body::Copy(asset.src.clone()), None, origin.display().to_string());
             }
         }
     }
@@ -323,31 +320,33 @@ pub fn render(
     output
 }
 
+/// A file made, where it goes and its fingerprint when it has one.
+type Made = (String, Body, Option<u64>);
+
 /// Each regency's search index: its modules section by section, its events and contacts. A
 /// document shared by regencies (a national module's section) is tokenised once, and each distinct
-/// word stemmed once, for all of them.
+/// word stemmed once, for all of them; with the build's search cache, only documents that changed
+/// since the last build are. A `dokumen/` file made from the same documents as before is taken
+/// from the previous build, without fetching their texts.
 fn search_indexes(
     site: &Site,
     regencies: &[&Regency],
+    options: &RenderOptions,
     keep: &(dyn Fn(String, Vec<u8>) -> Result<(String, Body), Failed> + Sync),
-) -> Vec<Result<(String, Body), Failed>> {
-    use crate::search::index::{Bag, Doc, Vocabulary, assemble, document_files};
+) -> Vec<Result<Made, Failed>> {
+    use crate::search::index::{Doc, assemble, document_chunks};
     let roles: Vec<&str> = site.config.roles.iter().map(|t| t.key.as_str()).collect();
     let topics: Vec<&str> = site.config.topics.iter().map(|t| t.key.as_str()).collect();
-    let docs: Result<Vec<Vec<Doc>>, Diagnostic> =
+    let docs: Vec<Vec<Doc>> =
         regencies.par_iter().map(|regency| crate::search::docs::regency_docs(site, regency)).collect();
-    let docs = match docs {
-        Ok(docs) => docs,
-        Err(d) => return vec![Err(Failed::Template(d))],
-    };
-    let mut distinct: crate::hash::FastMap<(&str, &str, &str), usize> = crate::hash::FastMap::default();
+    let mut distinct: crate::hash::FastMap<u64, usize> = crate::hash::FastMap::default();
     let mut firsts: Vec<&Doc> = Vec::new();
     let slots: Vec<Vec<usize>> = docs
         .iter()
         .map(|docs| {
             docs.iter()
                 .map(|d| {
-                    *distinct.entry((&d.title, &d.heading, &d.text)).or_insert_with(|| {
+                    *distinct.entry(d.hash).or_insert_with(|| {
                         firsts.push(d);
                         firsts.len() - 1
                     })
@@ -356,23 +355,69 @@ fn search_indexes(
         })
         .collect();
     drop(distinct);
-    let bags: Vec<Bag> = firsts.par_iter().map(|d| Bag::of(d)).collect();
-    let vocabulary = Vocabulary::of(&bags, &crate::search::stem::Stemmer::new());
-    // The vocabulary holds what assembling needs; the words themselves can go before it starts.
-    drop(bags);
+    let mut fresh = crate::search::cache::SearchCache::default();
+    let mut kept = options.search.map(|cache| cache.lock().unwrap_or_else(|p| p.into_inner()));
+    let cache = kept.as_deref_mut().unwrap_or(&mut fresh);
+    let vocabulary = match cache.vocabulary(&firsts, &crate::search::stem::Stemmer::new()) {
+        Ok(vocabulary) => vocabulary,
+        Err(d) => return vec![Err(Failed::Template(d))],
+    };
     let per_regency: Vec<Vec<_>> = docs
         .par_iter()
         .zip(slots)
         .zip(regencies)
         .map(|((docs, slots), regency)| {
             let at = |path: String| format!("{}/cari/{path}", regency.slug);
-            let index = assemble(docs, &slots, &vocabulary, &roles, &topics);
-            let mut files: Vec<_> = index.into_iter().map(|(path, bytes)| keep(at(path), bytes)).collect();
-            files.par_extend(document_files(docs).map(|(path, bytes)| keep(at(path), bytes)));
+            // The index proper (meta.json and indeks/) is one whole: made from the same documents
+            // as the last build's, it is that build's.
+            let fingerprint = index_fingerprint(docs, &roles, &topics);
+            let reused = options
+                .previous
+                .reuse_all(&at(String::new()), fingerprint)
+                .filter(|files| files.iter().any(|(path, _)| path.ends_with("/meta.json")));
+            let mut files: Vec<_> = match reused {
+                Some(files) => files.into_iter().map(|(path, body)| Ok((path, body, Some(fingerprint)))).collect(),
+                None => assemble(docs, &slots, &vocabulary, &roles, &topics)
+                    .into_iter()
+                    .map(|(path, bytes)| keep(at(path), bytes).map(|(path, body)| (path, body, Some(fingerprint))))
+                    .collect(),
+            };
+            files.par_extend(document_chunks(docs).map(|(path, fingerprint, make)| {
+                let path = at(path);
+                if let Some(body) = options.previous.reuse(&path, fingerprint) {
+                    return Ok((path, body, Some(fingerprint)));
+                }
+                let (path, body) = keep(path, make().map_err(Failed::Template)?)?;
+                Ok((path, body, Some(fingerprint)))
+            }));
             files
         })
         .collect();
     per_regency.into_iter().flatten().collect()
+}
+
+/// What a regency's `meta.json` and `indeks/` files are made from: each document's kind, place,
+/// filters and words (by its hash), the filters' names, and this program.
+fn index_fingerprint(docs: &[crate::search::index::Doc], roles: &[&str], topics: &[&str]) -> u64 {
+    let mut hasher = crate::hash::Hasher::default();
+    hasher.write(&crate::hash::program().to_le_bytes());
+    for names in [roles, topics] {
+        hasher.write(&names.len().to_le_bytes());
+        for name in names {
+            hasher.field(name.as_bytes());
+        }
+    }
+    for d in docs {
+        hasher.write(&[d.kind as u8]);
+        hasher.field(d.url.as_bytes());
+        hasher.write(&d.hash.to_le_bytes());
+        hasher.write(&d.roles.len().to_le_bytes());
+        for role in d.roles {
+            hasher.field(role.as_bytes());
+        }
+        hasher.field(d.topic.unwrap_or_default().as_bytes());
+    }
+    hasher.finish()
 }
 
 /// A relative path as `/`-joined components; a `\\` inside a name stays in it (and is refused).

@@ -4,46 +4,59 @@
 
 use std::borrow::Cow;
 
-use super::index::{Doc, DocKind};
+use super::index::{Doc, DocKind, Later};
 use crate::date;
-use crate::diagnostics::Diagnostic;
 use crate::markdown::plain_text;
 use crate::site::{Regency, Site};
 
-pub fn regency_docs<'a>(site: &Site, regency: &'a Regency) -> Result<Vec<Doc<'a>>, Diagnostic> {
+pub fn regency_docs<'a>(site: &'a Site, regency: &'a Regency) -> Vec<Doc<'a>> {
     let mut docs = Vec::new();
     for module in &regency.modules {
-        for section in &module.body(&site.config, &site.catalog)?.sections {
-            docs.push(Doc {
-                kind: DocKind::Section,
-                url: match &section.anchor {
+        for (index, section) in module.sections.iter().enumerate() {
+            let summary = match section.anchor {
+                None => module.summary.as_deref(),
+                Some(_) => None,
+            };
+            // The text is the module's, parsed again if its body was not kept: a build after an
+            // edit needs only the texts of the documents that changed.
+            let text: Later<'a> = std::sync::Arc::new(move || {
+                let text = &module.body(&site.config, &site.catalog)?.sections[index].text;
+                Ok(match summary {
+                    Some(summary) => Cow::Owned(format!("{summary} {text}")),
+                    None => Cow::Borrowed(text),
+                })
+            });
+            let mut text_hash = crate::hash::Hasher::default();
+            text_hash.field(summary.unwrap_or_default().as_bytes());
+            text_hash.write(&section.text_hash.to_le_bytes());
+            docs.push(Doc::later(
+                DocKind::Section,
+                match &section.anchor {
                     Some(a) => format!("modul/{}/#{a}", module.slug),
                     None => format!("modul/{}/", module.slug),
                 },
-                title: Cow::Borrowed(&module.title),
-                heading: Cow::Borrowed(&section.heading),
-                text: match (&section.anchor, &module.summary) {
-                    (None, Some(summary)) => Cow::Owned(format!("{summary} {}", section.text)),
-                    _ => Cow::Borrowed(&section.text),
-                },
-                roles: &module.roles,
-                topic: Some(&module.topic),
-            });
+                Cow::Borrowed(&module.title),
+                Cow::Borrowed(&section.heading),
+                text,
+                text_hash.finish(),
+                &module.roles,
+                Some(&module.topic),
+            ));
         }
     }
     for (event, id) in regency.events.iter().zip(&regency.event_ids) {
         let note = event.note.as_deref().map(plain_text).unwrap_or_default();
-        docs.push(Doc {
-            kind: DocKind::Event,
-            url: format!("jadwal/#acara-{id}"),
-            title: Cow::Borrowed(&event.title),
-            heading: date::span(event.start, event.end, site.config.language).into(),
-            text: [event.location.clone().unwrap_or_default(), event.phase.clone().unwrap_or_default(), note]
+        docs.push(Doc::new(
+            DocKind::Event,
+            format!("jadwal/#acara-{id}"),
+            Cow::Borrowed(&event.title),
+            date::span(event.start, event.end, site.config.language).into(),
+            [event.location.clone().unwrap_or_default(), event.phase.clone().unwrap_or_default(), note]
                 .join(" ")
                 .into(),
-            roles: &event.roles,
-            topic: None,
-        });
+            &event.roles,
+            None,
+        ));
     }
     let t = |key| site.catalog.get(key).to_owned().into();
     let info = &regency.info;
@@ -55,14 +68,14 @@ pub fn regency_docs<'a>(site: &Site, regency: &'a Regency) -> Result<Vec<Doc<'a>
             .collect::<Vec<_>>()
             .join(" ")
     });
-    docs.push(Doc {
-        kind: DocKind::Page,
-        url: "kontak/".into(),
-        title: t("contacts_title"),
-        heading: format!("{}, {}", info.name, info.province).into(),
-        text: info.office.iter().cloned().chain(contacts).collect::<Vec<_>>().join(" · ").into(),
-        roles: &[],
-        topic: None,
-    });
-    Ok(docs)
+    docs.push(Doc::new(
+        DocKind::Page,
+        "kontak/".into(),
+        t("contacts_title"),
+        format!("{}, {}", info.name, info.province).into(),
+        info.office.iter().cloned().chain(contacts).collect::<Vec<_>>().join(" · ").into(),
+        &[],
+        None,
+    ));
+    docs
 }

@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::cache::{SearchCache, Vocabulary};
 use super::stem::{RULES, Stemmer};
+use crate::diagnostics::Diagnostic;
 use crate::hash::FastMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,9 +33,78 @@ pub struct Doc<'a> {
     pub url: String,
     pub title: Cow<'a, str>,
     pub heading: Cow<'a, str>,
-    pub text: Cow<'a, str>,
+    text: Text<'a>,
+    /// Stands for the title, heading and text: equal documents have equal hashes, whether their
+    /// text is at hand or not.
+    pub hash: u64,
     pub roles: &'a [String],
     pub topic: Option<&'a str>,
+}
+
+/// Fetches a document's text.
+pub type Later<'a> = std::sync::Arc<dyn Fn() -> Result<Cow<'a, str>, Diagnostic> + Send + Sync + 'a>;
+
+/// A document's text, or how to get it: a module's section whose body was not kept is parsed
+/// again only when its text is needed.
+#[derive(Clone)]
+enum Text<'a> {
+    Here(Cow<'a, str>),
+    Later(Later<'a>),
+}
+
+impl std::fmt::Debug for Text<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Text::Here(text) => write!(f, "{text:?}"),
+            Text::Later(_) => f.write_str("(later)"),
+        }
+    }
+}
+
+impl<'a> Doc<'a> {
+    pub fn new(
+        kind: DocKind,
+        url: String,
+        title: Cow<'a, str>,
+        heading: Cow<'a, str>,
+        text: Cow<'a, str>,
+        roles: &'a [String],
+        topic: Option<&'a str>,
+    ) -> Doc<'a> {
+        let hash = Doc::hash_of(&title, &heading, crate::hash::hash(text.as_bytes()));
+        Doc { kind, url, title, heading, text: Text::Here(text), hash, roles, topic }
+    }
+
+    /// A document whose text is fetched when needed; `text_hash` is the hash of that text.
+    #[allow(clippy::too_many_arguments, reason = "a document's fields, each needed")]
+    pub fn later(
+        kind: DocKind,
+        url: String,
+        title: Cow<'a, str>,
+        heading: Cow<'a, str>,
+        text: Later<'a>,
+        text_hash: u64,
+        roles: &'a [String],
+        topic: Option<&'a str>,
+    ) -> Doc<'a> {
+        let hash = Doc::hash_of(&title, &heading, text_hash);
+        Doc { kind, url, title, heading, text: Text::Later(text), hash, roles, topic }
+    }
+
+    fn hash_of(title: &str, heading: &str, text_hash: u64) -> u64 {
+        let mut hasher = crate::hash::Hasher::default();
+        hasher.field(title.as_bytes());
+        hasher.field(heading.as_bytes());
+        hasher.write(&text_hash.to_le_bytes());
+        hasher.finish()
+    }
+
+    pub fn text(&self) -> Result<Cow<'a, str>, Diagnostic> {
+        match &self.text {
+            Text::Here(text) => Ok(text.clone()),
+            Text::Later(get) => get(),
+        }
+    }
 }
 
 /// Documents per `dokumen/` file: the 20 results shown fall in up to 20 files, so smaller files
@@ -107,16 +178,16 @@ pub struct Bag {
     /// The distinct words, one after another; `words` holds each one's end in it and its count.
     text: String,
     words: Vec<(u32, u32)>,
-    len: u32,
+    pub len: u32,
 }
 
 impl Bag {
-    pub fn of(doc: &Doc) -> Bag {
+    pub fn of(title: &str, heading: &str, text: &str) -> Bag {
         // Lowercased whole, so words are slices of it and only distinct words are copied, once.
         let fields = [
-            (doc.title.to_ascii_lowercase(), TITLE_WEIGHT),
-            (doc.heading.to_ascii_lowercase(), HEADING_WEIGHT),
-            (doc.text.to_ascii_lowercase(), 1),
+            (title.to_ascii_lowercase(), TITLE_WEIGHT),
+            (heading.to_ascii_lowercase(), HEADING_WEIGHT),
+            (text.to_ascii_lowercase(), 1),
         ];
         let mut counts: FastMap<&str, u32> = FastMap::default();
         let mut len = 0;
@@ -140,7 +211,7 @@ impl Bag {
         Bag { text, words, len }
     }
 
-    fn words(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+    pub fn words(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
         let mut start = 0;
         self.words.iter().map(move |&(end, count)| {
             let word = &self.text[start..end as usize];
@@ -150,65 +221,20 @@ impl Bag {
     }
 }
 
-/// The distinct words of a set of bags, numbered, with their stems and the dictionary roots
-/// stemming them looked up (the browser needs those to stem queries exactly as the index was
-/// stemmed); and each bag as word numbers, so assembling an index is array lookups, not hashing.
-pub struct Vocabulary {
-    stem_of: Vec<u32>,
-    roots_of: Vec<Vec<String>>,
-    stems: Vec<Box<str>>,
-    bags: Vec<(Vec<(u32, u32)>, u32)>,
-}
-
-impl Vocabulary {
-    pub fn of(bags: &[Bag], stemmer: &Stemmer) -> Vocabulary {
-        let mut numbers: FastMap<&str, u32> = FastMap::default();
-        let mut words: Vec<&str> = Vec::new();
-        for bag in bags {
-            for (word, _) in bag.words() {
-                numbers.entry(word).or_insert_with(|| {
-                    words.push(word);
-                    (words.len() - 1) as u32
-                });
-            }
-        }
-        let stemmed: Vec<(String, Vec<String>)> = words
-            .par_iter()
-            .map(|word| {
-                let mut roots = Vec::new();
-                let stem = stemmer.stem_recording(word, &mut roots);
-                (stem, roots)
-            })
-            .collect();
-        let mut stem_numbers: FastMap<&str, u32> = FastMap::default();
-        let mut stems: Vec<Box<str>> = Vec::new();
-        let mut stem_of = Vec::with_capacity(words.len());
-        for (stem, _) in &stemmed {
-            stem_of.push(*stem_numbers.entry(stem).or_insert_with(|| {
-                stems.push(stem.as_str().into());
-                (stems.len() - 1) as u32
-            }));
-        }
-        let bags = bags
-            .par_iter()
-            .map(|bag| {
-                // Every word of every bag was numbered above.
-                let ids = bag.words().filter_map(|(w, tf)| numbers.get(w).map(|&n| (n, tf))).collect();
-                (ids, bag.len)
-            })
-            .collect();
-        let roots_of = stemmed.into_iter().map(|(_, roots)| roots).collect();
-        Vocabulary { stem_of, roots_of, stems, bags }
-    }
-}
-
 /// The index files, as (path under `cari/`, bytes).
-pub fn build(docs: &[Doc], stemmer: &Stemmer, roles: &[&str], topics: &[&str]) -> Vec<(String, Vec<u8>)> {
-    let bags: Vec<Bag> = docs.iter().map(Bag::of).collect();
-    let vocabulary = Vocabulary::of(&bags, stemmer);
+pub fn build(
+    docs: &[Doc],
+    stemmer: &Stemmer,
+    roles: &[&str],
+    topics: &[&str],
+) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+    let mut cache = SearchCache::default();
+    let vocabulary = cache.vocabulary(&docs.iter().collect::<Vec<_>>(), stemmer)?;
     let mut files = assemble(docs, &(0..docs.len()).collect::<Vec<_>>(), &vocabulary, roles, topics);
-    files.par_extend(document_files(docs));
-    files
+    for (path, _, bytes) in document_files(docs).collect::<Vec<_>>() {
+        files.push((path, bytes?));
+    }
+    Ok(files)
 }
 
 /// [`build`]'s `meta.json` and `indeks/` files from a vocabulary made beforehand (the documents'
@@ -224,22 +250,21 @@ pub fn assemble(
     let mut roots: Vec<&str> = Vec::new();
     // Word seen yet here; term number of each stem here; each term's stem number and postings
     // (doc, weighted frequency) in doc order. The output is ordered by the stems themselves.
-    let mut seen = vec![false; vocabulary.stem_of.len()];
-    let mut term_of = vec![NONE; vocabulary.stems.len()];
+    let mut seen = vec![false; vocabulary.words()];
+    let mut term_of = vec![NONE; vocabulary.stems()];
     // Per term: its stem number, the last document it was seen in, and its postings list as
     // written out, gaps already taken: building the final form directly keeps one list, not two.
     let mut terms: Vec<(u32, u32, Vec<u32>)> = Vec::new();
     let mut lens = Vec::with_capacity(docs.len());
     for (id, &bag) in bags.iter().enumerate() {
         let id = id as u32;
-        let (words, len) = &vocabulary.bags[bag];
-        for &(word, tf) in words {
-            let word = word as usize;
-            if !seen[word] {
-                seen[word] = true;
-                roots.extend(vocabulary.roots_of[word].iter().map(String::as_str));
+        let bag = vocabulary.bags[bag];
+        for (word, tf) in bag.words() {
+            if !seen[word as usize] {
+                seen[word as usize] = true;
+                roots.extend(vocabulary.roots_of(word));
             }
-            let stem = vocabulary.stem_of[word] as usize;
+            let stem = vocabulary.stem_of(word) as usize;
             if term_of[stem] == NONE {
                 term_of[stem] = terms.len() as u32;
                 terms.push((stem as u32, 0, Vec::new()));
@@ -253,16 +278,16 @@ pub fn assemble(
                 }
             }
         }
-        lens.push(*len);
+        lens.push(bag.len);
     }
     drop(seen);
     drop(term_of);
     roots.sort_unstable();
     roots.dedup();
-    terms.sort_unstable_by(|a, b| vocabulary.stems[a.0 as usize].cmp(&vocabulary.stems[b.0 as usize]));
+    terms.sort_unstable_by(|a, b| vocabulary.stem(a.0).cmp(vocabulary.stem(b.0)));
     let mut shards: BTreeMap<String, Postings> = BTreeMap::new();
     for (stem, _, list) in terms {
-        let term = &*vocabulary.stems[stem as usize];
+        let term = vocabulary.stem(stem);
         shards.entry(shard_key(term)).or_default().insert(term, list);
     }
     let shards = serialize_shards(shards);
@@ -298,12 +323,32 @@ pub fn assemble(
 }
 
 /// The `dokumen/<n>.json` files: titles and texts of [`CHUNK`] documents each, made in parallel
-/// one by one, so a caller that writes each away as it comes never holds them all.
-pub fn document_files<'a>(docs: &'a [Doc<'a>]) -> impl IndexedParallelIterator<Item = (String, Vec<u8>)> + 'a {
+/// one by one, so a caller that writes each away as it comes never holds them all. Each comes
+/// with its fingerprint, and its bytes as a closure: a caller that has the file already, made
+/// from the same documents, need not make it (nor fetch the texts) again.
+pub fn document_files<'d, 'a: 'd>(
+    docs: &'d [Doc<'a>],
+) -> impl IndexedParallelIterator<Item = (String, u64, Result<Vec<u8>, Diagnostic>)> + 'd {
+    document_chunks(docs).map(|(path, fingerprint, make)| (path, fingerprint, make()))
+}
+
+/// [`document_files`], each file's bytes to be made by calling its closure.
+pub fn document_chunks<'d, 'a: 'd>(
+    docs: &'d [Doc<'a>],
+) -> impl IndexedParallelIterator<Item = (String, u64, impl FnOnce() -> Result<Vec<u8>, Diagnostic> + 'd)> + 'd {
     docs.par_chunks(CHUNK).enumerate().map(|(n, chunk)| {
-        let rows: Vec<[&str; 3]> = chunk.iter().map(|d| [d.url.as_str(), &*d.title, &*d.heading]).collect();
-        let texts: Vec<&str> = chunk.iter().map(|d| &*d.text).collect();
-        (format!("dokumen/{n}.json"), json(&(rows, texts)))
+        let mut hasher = crate::hash::Hasher::default();
+        hasher.write(&crate::hash::program().to_le_bytes());
+        for d in chunk {
+            hasher.field(d.url.as_bytes());
+            hasher.write(&d.hash.to_le_bytes());
+        }
+        let make = move || {
+            let rows: Vec<[&str; 3]> = chunk.iter().map(|d| [d.url.as_str(), &*d.title, &*d.heading]).collect();
+            let texts: Vec<Cow<str>> = chunk.iter().map(Doc::text).collect::<Result<_, _>>()?;
+            Ok(json(&(rows, texts)))
+        };
+        (format!("dokumen/{n}.json"), hasher.finish(), make)
     })
 }
 
@@ -319,15 +364,7 @@ mod tests {
     static KPPS: std::sync::LazyLock<[String; 1]> = std::sync::LazyLock::new(|| ["kpps".to_owned()]);
 
     fn doc<'a>(url: &str, title: &'a str, text: &'a str) -> Doc<'a> {
-        Doc {
-            kind: DocKind::Section,
-            url: url.into(),
-            title: title.into(),
-            heading: "".into(),
-            text: text.into(),
-            roles: &*KPPS,
-            topic: None,
-        }
+        Doc::new(DocKind::Section, url.into(), title.into(), "".into(), text.into(), &*KPPS, None)
     }
 
     #[test]
@@ -337,7 +374,7 @@ mod tests {
             doc("a/", "Pemungutan suara", "Pemilih mencoblos surat suara."),
             doc("b/", "Logistik", "Surat suara dicoblos di bilik."),
         ];
-        let files: BTreeMap<String, Vec<u8>> = build(&docs, &stemmer, &["kpps"], &[]).into_iter().collect();
+        let files: BTreeMap<String, Vec<u8>> = build(&docs, &stemmer, &["kpps"], &[]).unwrap().into_iter().collect();
         let co: serde_json::Value = serde_json::from_slice(&files["indeks/co.json"]).unwrap();
         // Flat (doc gap, weighted frequency) pairs.
         assert_eq!(co["coblos"], serde_json::json!([0, 1, 1, 1]));
@@ -355,7 +392,7 @@ mod tests {
     fn the_same_documents_give_the_same_bytes() {
         let stemmer = Stemmer::new();
         let docs = [doc("a/", "Kode etik", "Netralitas penyelenggara."), doc("b/", "DPT", "Daftar pemilih tetap.")];
-        assert_eq!(build(&docs, &stemmer, &["kpps"], &[]), build(&docs, &stemmer, &["kpps"], &[]));
+        assert_eq!(build(&docs, &stemmer, &["kpps"], &[]).unwrap(), build(&docs, &stemmer, &["kpps"], &[]).unwrap());
     }
 
     #[test]
@@ -364,7 +401,7 @@ mod tests {
         // Many distinct terms starting with "pa" overflow the two-letter shard.
         let text: String = (0..3000).map(|i| format!("pa{}x{i} ", ["k", "n", "s"][i % 3])).collect();
         let docs = [doc("a/", "Pa", &text)];
-        let files: BTreeMap<String, Vec<u8>> = build(&docs, &stemmer, &["kpps"], &[]).into_iter().collect();
+        let files: BTreeMap<String, Vec<u8>> = build(&docs, &stemmer, &["kpps"], &[]).unwrap().into_iter().collect();
         let meta: serde_json::Value = serde_json::from_slice(&files["meta.json"]).unwrap();
         let shards: Vec<&str> = meta["shards"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
         assert_eq!(shards, ["pa", "pak", "pan", "pas"]);

@@ -213,7 +213,7 @@ fn rebuild(hub: &Hub, options: &BuildOptions, modules: &ModuleCache, paths: &BTr
     let last = hub.snapshot().1;
     if let (Some(last), false) = (&last, open.is_empty() || paths.is_empty()) {
         let previous = Previous::from_output(last);
-        let reuse = Reuse { pages: Some(&previous), modules: Some(modules), only: Some(&open), sink: None };
+        let reuse = Reuse { pages: Some(&previous), modules: Some(modules), only: Some(&open), ..Reuse::default() };
         match crate::regenerate(options, reuse) {
             Ok((pages, _)) => {
                 let mut site = Output::clone(last);

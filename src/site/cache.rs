@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{Link, Module, SectionHead};
@@ -25,6 +26,7 @@ pub struct ModuleCache {
     /// Whether this build parsed anything or found a file changed: if not, the stored cache is
     /// still right.
     changed: std::sync::atomic::AtomicBool,
+    log: Mutex<Log>,
 }
 
 /// What everything parsed depends on besides the file: the config, the UI strings and this program.
@@ -52,7 +54,6 @@ struct Stored {
     slug: String,
     scope: Option<String>,
     source: PathBuf,
-    path: PathBuf,
     text_hash: u64,
     /// The file's stamp when it was read, so the next build need not read it.
     stamp: Option<Stamp>,
@@ -69,15 +70,6 @@ struct Stored {
     local_refs: Vec<(String, Position)>,
     assets: Vec<(PathBuf, PathBuf)>,
     tasks: usize,
-}
-
-/// The file's layout; a cache of another version is not read.
-const VERSION: u32 = 1;
-
-#[derive(Serialize, Deserialize)]
-struct File {
-    version: u32,
-    modules: Vec<Stored>,
 }
 
 impl ModuleCache {
@@ -113,42 +105,96 @@ impl ModuleCache {
         stamps.get(rel).filter(|(s, _)| s == stamp).map(|&(_, hash)| hash)
     }
 
-    /// The cache stored at `path` by an earlier build; empty when there is none or it cannot be
-    /// read (it is only ever a shortcut).
-    pub fn load(path: &Path) -> ModuleCache {
-        let file: Option<File> = std::fs::read(path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .filter(|f: &File| f.version == VERSION);
+    /// The cache stored at `path` by earlier builds of the project at `root`; empty when there is
+    /// none or it cannot be read (it is only ever a shortcut).
+    pub fn load(path: &Path, root: &Path) -> ModuleCache {
+        let cache = ModuleCache::default();
+        let Ok(text) = std::fs::read_to_string(path) else { return cache };
+        let mut lines = text.lines();
+        if lines.next() != Some(HEADER) {
+            return cache;
+        }
+        let records: Vec<Option<Stored>> =
+            lines.collect::<Vec<_>>().into_par_iter().map(|line| serde_json::from_str(line).ok()).collect();
+        let mut log = Log { records: records.len(), ..Log::default() };
         let mut stamps = HashMap::new();
         let mut modules = HashMap::new();
-        for stored in file.map(|f| f.modules).unwrap_or_default() {
+        // Later records are newer: they win.
+        for stored in records {
+            let Some(stored) = stored else {
+                // Cut short by a build that was stopped while appending: start the log anew.
+                log.torn = true;
+                continue;
+            };
             if let Some(stamp) = stored.stamp {
                 stamps.insert(stored.source.clone(), (stamp, stored.text_hash));
             }
-            if let Some(module) = stored.into_module() {
+            log.held.insert(stored.key, stored.stamp);
+            if let Some(module) = stored.into_module(root) {
                 modules.insert(module.key, Arc::new(module));
             }
         }
-        ModuleCache { modules: Mutex::new(modules), stamps: Mutex::new(stamps), changed: false.into() }
+        ModuleCache { modules: Mutex::new(modules), stamps: Mutex::new(stamps), log: Mutex::new(log), ..cache }
     }
 
-    /// Stores the modules of this build at `path`, unless they are what was loaded from there.
+    /// Stores the modules of this build at `path`: appended to the log when it holds little else,
+    /// the log written anew when most of it is modules edited away.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         if !self.changed.load(std::sync::atomic::Ordering::Relaxed) && path.exists() {
             return Ok(());
         }
-        let poisoned = |_| std::io::Error::other("the module cache was poisoned");
-        let modules = self.modules.lock().map_err(poisoned)?;
-        let stamps = self.stamps.lock().map_err(|_| std::io::Error::other("the module cache was poisoned"))?;
+        let poisoned = || std::io::Error::other("the module cache was poisoned");
+        let modules = self.modules.lock().map_err(|_| poisoned())?;
+        let stamps = self.stamps.lock().map_err(|_| poisoned())?;
+        let mut log = self.log.lock().map_err(|_| poisoned())?;
         let stamp = |m: &Module| stamps.get(&m.source).filter(|(_, hash)| *hash == m.text_hash).map(|(s, _)| *s);
-        let mut stored: Vec<Stored> = modules.values().map(|m| Stored::of(m, stamp(m))).collect();
-        stored.sort_by(|a, b| a.source.cmp(&b.source).then(a.key.cmp(&b.key)));
-        let bytes = serde_json::to_vec(&File { version: VERSION, modules: stored }).map_err(std::io::Error::other)?;
-        let partial = path.with_extension("partial");
-        std::fs::write(&partial, bytes)?;
-        std::fs::rename(&partial, path)
+        let mut fresh: Vec<&Arc<Module>> =
+            modules.values().filter(|m| log.held.get(&m.key) != Some(&stamp(m))).collect();
+        let whole = log.torn || !path.exists() || log.records + fresh.len() > 2 * modules.len() + 64;
+        if whole {
+            fresh = modules.values().collect();
+        }
+        fresh.sort_by(|a, b| a.source.cmp(&b.source).then(a.key.cmp(&b.key)));
+        let mut bytes = Vec::new();
+        if whole {
+            bytes.extend(HEADER.as_bytes());
+            bytes.push(b'\n');
+        }
+        for m in &fresh {
+            serde_json::to_writer(&mut bytes, &Stored::of(m, stamp(m))).map_err(std::io::Error::other)?;
+            bytes.push(b'\n');
+        }
+        if whole {
+            let partial = path.with_extension("partial");
+            std::fs::write(&partial, bytes)?;
+            std::fs::rename(&partial, path)?;
+            *log = Log { records: fresh.len(), ..Log::default() };
+        } else {
+            use std::io::Write;
+            std::fs::OpenOptions::new().append(true).open(path)?.write_all(&bytes)?;
+            log.records += fresh.len();
+        }
+        log.held.extend(fresh.iter().map(|m| (m.key, stamp(m))));
+        Ok(())
     }
+}
+
+/// What the stored log holds, so a save appends only what it lacks.
+#[derive(Default)]
+struct Log {
+    /// Records in the file, edited-away versions included.
+    records: usize,
+    /// The stamp stored with each key, last record winning.
+    held: HashMap<u64, Option<Stamp>>,
+    /// A record could not be read: the file is written anew.
+    torn: bool,
+}
+
+/// The log's first line; a log of another layout is not read.
+const HEADER: &str = "bimtek module cache 3";
+
+fn bare(at: &Position) -> Position {
+    Position { snippet: String::new(), ..at.clone() }
 }
 
 impl Stored {
@@ -161,7 +207,6 @@ impl Stored {
                 Scope::Regency(r) => Some(r.clone()),
             },
             source: m.source.clone(),
-            path: m.path.clone(),
             text_hash: m.text_hash,
             stamp,
             title: m.title.clone(),
@@ -173,19 +218,22 @@ impl Stored {
             draft: m.draft,
             headings: m.headings.clone(),
             sections: m.sections.clone(),
-            links: m.links.iter().map(|l| (l.slug.clone(), l.anchor.clone(), l.at.clone())).collect(),
-            local_refs: m.local_refs.clone(),
+            // Without the line itself: the snippet is only shown if the link breaks, and is then
+            // read again from the file (see `check_references`); long lines made most of the cache.
+            links: m.links.iter().map(|l| (l.slug.clone(), l.anchor.clone(), bare(&l.at))).collect(),
+            local_refs: m.local_refs.iter().map(|(dest, at)| (dest.clone(), bare(at))).collect(),
             assets: m.assets.iter().map(|a| (a.rel_out.clone(), a.src.clone())).collect(),
             tasks: m.tasks,
         }
     }
 
-    fn into_module(self) -> Option<Module> {
+    fn into_module(self, root: &Path) -> Option<Module> {
+        let source = self.source;
         Some(Module {
             key: self.key,
             slug: self.slug,
             scope: self.scope.map_or(Scope::National, Scope::Regency),
-            source: self.source,
+            source: source.clone(),
             title: self.title,
             summary: self.summary,
             roles: self.roles,
@@ -202,7 +250,7 @@ impl Stored {
             local_refs: self.local_refs,
             assets: self.assets.into_iter().map(|(rel_out, src)| Asset { rel_out, src }).collect(),
             tasks: self.tasks,
-            path: self.path,
+            path: root.join(&source),
             text_hash: self.text_hash,
             body: std::sync::OnceLock::new(),
         })

@@ -370,10 +370,10 @@ fn check_references(regencies: &[Regency], refs: &References, catalog: &Catalog,
     // (file, line, column, target, kind) -> (where, regencies lacking the target)
     type Missing = BTreeMap<(PathBuf, usize, usize, String, &'static str), (Position, BTreeSet<String>)>;
     let mut missing = Missing::new();
-    let mut note = |pos: &Position, target: &str, kind: &'static str, regency: &str| {
+    let mut note = |pos: &Position, file: Option<&Path>, target: &str, kind: &'static str, regency: &str| {
         missing
             .entry((pos.path.clone(), pos.line, pos.column, target.to_owned(), kind))
-            .or_insert_with(|| (pos.clone(), BTreeSet::new()))
+            .or_insert_with(|| (with_snippet(pos, file), BTreeSet::new()))
             .1
             .insert(regency.to_owned());
     };
@@ -382,14 +382,14 @@ fn check_references(regencies: &[Regency], refs: &References, catalog: &Catalog,
         for module in &regency.modules {
             for link in &module.links {
                 if !exists(&link.slug) {
-                    note(&link.at, &link.slug, "link", &regency.slug);
+                    note(&link.at, Some(&module.path), &link.slug, "link", &regency.slug);
                 }
             }
         }
         for event in &regency.events {
             if let (Some(target), Some(pos)) = (&event.module, &event.module_position) {
                 if !exists(target) {
-                    note(pos, target, "module", &regency.slug);
+                    note(pos, None, target, "module", &regency.slug);
                 }
             }
             if let (Some(text), Some(pos)) = (&event.note, &event.note_position) {
@@ -400,7 +400,7 @@ fn check_references(regencies: &[Regency], refs: &References, catalog: &Catalog,
                 }
                 for link in rendered.links {
                     if !exists(&link.slug) {
-                        note(pos, &link.slug, "link", &regency.slug);
+                        note(pos, None, &link.slug, "link", &regency.slug);
                     }
                 }
             }
@@ -426,6 +426,16 @@ fn check_references(regencies: &[Regency], refs: &References, catalog: &Catalog,
         };
         problems.push(pos.error(message).with_hint(hint));
     }
+}
+
+/// `pos`, with its line read from `file` when the build cache left it out.
+fn with_snippet(pos: &Position, file: Option<&Path>) -> Position {
+    let mut pos = pos.clone();
+    if let (true, Some(file)) = (pos.snippet.is_empty(), file) {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        pos.snippet = text.lines().nth(pos.line.saturating_sub(1)).unwrap_or_default().to_owned();
+    }
+    pos
 }
 
 /// Warnings, not errors: an event listed twice, and a year far from every other event's, which is

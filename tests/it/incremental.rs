@@ -33,9 +33,17 @@ fn modified(dir: &Path, rel: &str) -> std::time::SystemTime {
     fs::metadata(dir.join(rel)).unwrap().modified().unwrap()
 }
 
+/// Files changed in the last 2 s are always read (a later change could hide in the same clock
+/// tick); older ones are taken from the build cache when their stamp is unchanged. Waiting past
+/// that makes the tests below exercise the cache, not only the reading.
+fn settle() {
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+}
+
 #[test]
 fn every_kind_of_change_builds_like_a_clean_build() {
     let p = Project::fixture("basic");
+    settle();
     assert_eq!(build_matches_clean(&p, "the first build"), None);
     // The second build writes the spare tree whole; from the third on, builds are incremental.
     assert_eq!(build_matches_clean(&p, "a build with no change"), None);
@@ -128,4 +136,46 @@ fn a_published_file_changed_by_hand_is_not_spread_into_the_next_site() {
     fs::write(p.out().join("alpha/kontak/index.html"), "diubah tangan").unwrap();
     p.edit("content/modules/pemungutan.md", "\n## ", "\nTambahan.\n\n## ");
     build_matches_clean(&p, "a hand edit in the published site");
+}
+
+#[test]
+fn an_edit_that_keeps_the_size_and_modification_time_is_still_seen() {
+    let p = Project::fixture("basic");
+    settle();
+    for _ in 0..3 {
+        p.build().assert_ok();
+    }
+    let rel = "content/modules/pemungutan.md";
+    let modified = modified(&p.path(""), rel);
+    let text = p.read(rel);
+    let (from, to) = ("Pembukaan", "Penutupan");
+    assert!(text.contains(from) && from.len() == to.len());
+    p.write(rel, text.replacen(from, to, 1));
+    // As `cp -p`, `rsync -t` or a checkout that restores times would leave it.
+    fs::File::options().write(true).open(p.path(rel)).unwrap().set_modified(modified).unwrap();
+    settle();
+    build_matches_clean(&p, "a same-size edit with the old modification time");
+    assert!(p.read("output/alpha/modul/pemungutan/index.html").contains(to));
+}
+
+#[test]
+fn a_damaged_or_missing_build_cache_only_costs_time() {
+    let p = Project::fixture("basic");
+    settle();
+    for _ in 0..3 {
+        p.build().assert_ok();
+    }
+    let work = p.path(".output.bimtek");
+    for (name, damage) in [("modules.json", 7), ("search.bin", 5)] {
+        let bytes = fs::read(work.join(name)).unwrap();
+        assert!(bytes.len() > 100, "{name} was not kept");
+        fs::write(work.join(name), &bytes[..bytes.len() - damage]).unwrap();
+    }
+    p.edit("content/modules/pemungutan.md", "\n## ", "\nKalimat sesudah kerusakan.\n\n## ");
+    build_matches_clean(&p, "a build with its cache cut short");
+    fs::write(work.join("modules.json"), "not a cache").unwrap();
+    fs::remove_file(work.join("search.bin")).unwrap();
+    p.edit("content/modules/pemungutan.md", "Kalimat sesudah kerusakan.", "Kalimat lain.");
+    build_matches_clean(&p, "a build with its cache replaced and removed");
+    build_matches_clean(&p, "the build after that");
 }

@@ -1,0 +1,479 @@
+//! What indexing learns and can keep between builds: each distinct document's words with their
+//! counts (its bag), and each word's stem and the dictionary roots that stemming it looked up.
+//! Tokenising and stemming were most of the search index's cost; with this kept beside the output
+//! folder, a build after an edit tokenises only the documents that changed.
+//!
+//! Bags are held packed (word numbers as sorted, delta-coded varints), in memory as on disk: at
+//! 50,000 modules they are the largest part of the index.
+
+use crate::hash::FastMap;
+use std::io;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::index::{Bag, Doc};
+use super::stem::Stemmer;
+use crate::diagnostics::Diagnostic;
+
+/// A document's words as word numbers with weighted counts, packed, and its length in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackedBag {
+    bytes: Box<[u8]>,
+    pub len: u32,
+}
+
+impl PackedBag {
+    fn pack(mut words: Vec<(u32, u32)>, len: u32) -> PackedBag {
+        words.sort_unstable();
+        let mut bytes = Vec::with_capacity(words.len() * 3);
+        let mut last = 0;
+        for (word, count) in words {
+            put_varint(&mut bytes, u64::from(word - last));
+            put_varint(&mut bytes, u64::from(count));
+            last = word;
+        }
+        PackedBag { bytes: bytes.into(), len }
+    }
+
+    /// The (word number, weighted count) pairs.
+    pub fn words(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let mut reader = Reader { bytes: &self.bytes };
+        let mut word = 0u32;
+        std::iter::from_fn(move || {
+            if reader.bytes.is_empty() {
+                return None;
+            }
+            word += reader.varint()? as u32;
+            let count = reader.varint()? as u32;
+            Some((word, count))
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Word {
+    text: Box<str>,
+    stem: u32,
+    roots: Vec<Box<str>>,
+}
+
+/// Bags by document hash, and the words they number.
+#[derive(Default)]
+pub struct SearchCache {
+    words: Vec<Word>,
+    numbers: FastMap<Box<str>, u32>,
+    stems: Vec<Box<str>>,
+    stem_numbers: FastMap<Box<str>, u32>,
+    bags: FastMap<u64, PackedBag>,
+    /// Documents of this build: what is stored for the next one.
+    used: std::collections::HashSet<u64, std::hash::BuildHasherDefault<crate::hash::FastHasher>>,
+    /// Whether this build tokenised anything: if not, the stored cache is still right.
+    changed: bool,
+    stored: Stored,
+}
+
+/// What the file at the cache's path holds, so a save appends only what it lacks.
+#[derive(Default)]
+struct Stored {
+    /// Stems and words numbered below these are in the file, with the same numbers.
+    stems: usize,
+    words: usize,
+    bags: crate::hash::FastSet<u64>,
+    /// A record could not be read, or the file was written renumbered: it is written anew.
+    torn: bool,
+}
+
+/// The words, stems and bags of a set of documents, numbered: assembling an index from it is array
+/// lookups, not hashing.
+pub struct Vocabulary<'c> {
+    cache: &'c SearchCache,
+    /// The bag of each distinct document, in the order they were given.
+    pub bags: Vec<&'c PackedBag>,
+}
+
+impl Vocabulary<'_> {
+    pub fn words(&self) -> usize {
+        self.cache.words.len()
+    }
+
+    pub fn stems(&self) -> usize {
+        self.cache.stems.len()
+    }
+
+    pub fn stem_of(&self, word: u32) -> u32 {
+        self.cache.words[word as usize].stem
+    }
+
+    pub fn stem(&self, stem: u32) -> &str {
+        &self.cache.stems[stem as usize]
+    }
+
+    pub fn roots_of(&self, word: u32) -> impl Iterator<Item = &str> {
+        self.cache.words[word as usize].roots.iter().map(|r| &**r)
+    }
+}
+
+/// The file's layout; another is not read.
+const MAGIC: &[u8] = b"bimtek search cache 2\n";
+
+impl SearchCache {
+    /// The vocabulary of these distinct documents: bags kept from earlier builds where the document
+    /// is the same, the others tokenised (in parallel) and their new words stemmed.
+    #[allow(clippy::type_complexity, reason = "a local tuple, named where it is made")]
+    pub fn vocabulary(&mut self, docs: &[&Doc], stemmer: &Stemmer) -> Result<Vocabulary<'_>, Diagnostic> {
+        let fresh: Vec<Option<Bag>> = docs
+            .par_iter()
+            .map(|d| match self.bags.contains_key(&d.hash) {
+                true => Ok(None),
+                false => Ok(Some(Bag::of(&d.title, &d.heading, &d.text()?))),
+            })
+            .collect::<Result<_, Diagnostic>>()?;
+        let first_new = self.words.len();
+        // Each new bag as (document hash, word numbers with counts, length).
+        let mut numbered: Vec<(u64, Vec<(u32, u32)>, u32)> = Vec::new();
+        for (doc, bag) in docs.iter().zip(fresh) {
+            let Some(bag) = bag else { continue };
+            let words = bag
+                .words()
+                .map(|(word, count)| {
+                    let number = match self.numbers.get(word) {
+                        Some(&n) => n,
+                        None => {
+                            let n = self.words.len() as u32;
+                            self.words.push(Word { text: word.into(), stem: u32::MAX, roots: Vec::new() });
+                            self.numbers.insert(word.into(), n);
+                            n
+                        }
+                    };
+                    (number, count)
+                })
+                .collect();
+            numbered.push((doc.hash, words, bag.len));
+        }
+        let stemmed: Vec<(String, Vec<String>)> = self.words[first_new..]
+            .par_iter()
+            .map(|w| {
+                let mut roots = Vec::new();
+                let stem = stemmer.stem_recording(&w.text, &mut roots);
+                (stem, roots)
+            })
+            .collect();
+        for (word, (stem, roots)) in self.words[first_new..].iter_mut().zip(stemmed) {
+            word.stem = match self.stem_numbers.get(stem.as_str()) {
+                Some(&n) => n,
+                None => {
+                    let n = self.stems.len() as u32;
+                    self.stems.push(stem.as_str().into());
+                    self.stem_numbers.insert(stem.into(), n);
+                    n
+                }
+            };
+            word.roots = roots.into_iter().map(Into::into).collect();
+        }
+        self.changed |= !numbered.is_empty();
+        for (hash, words, len) in numbered {
+            self.bags.insert(hash, PackedBag::pack(words, len));
+        }
+        self.used.extend(docs.iter().map(|d| d.hash));
+        // Every document's bag is there: those not kept were made above.
+        let bags = docs.iter().filter_map(|d| self.bags.get(&d.hash)).collect();
+        Ok(Vocabulary { cache: self, bags })
+    }
+
+    /// The cache stored at `path` by an earlier build of this program; empty when there is none
+    /// or it cannot be read (it is only ever a shortcut).
+    pub fn load(path: &Path) -> SearchCache {
+        std::fs::read(path).ok().and_then(|bytes| decode(&bytes)).unwrap_or_default()
+    }
+
+    /// Stores the bags of this build's documents at `path`: appended, with the words they add, to
+    /// what the file holds; or, when most of it is documents edited away, the file written anew
+    /// with only what this build used, renumbered.
+    pub fn save(&mut self, path: &Path) -> io::Result<()> {
+        if !self.changed && !self.stored.torn && path.exists() {
+            return Ok(());
+        }
+        let mut fresh: Vec<u64> = self.used.iter().copied().filter(|h| !self.stored.bags.contains(h)).collect();
+        fresh.sort_unstable();
+        let whole =
+            self.stored.torn || !path.exists() || self.stored.bags.len() + fresh.len() > 2 * self.used.len() + 64;
+        if whole {
+            let bytes = self.compacted();
+            let partial = path.with_extension("partial");
+            std::fs::write(&partial, bytes)?;
+            std::fs::rename(&partial, path)?;
+            // What was written is numbered differently from what is held: read it back next time.
+            self.stored = Stored { torn: true, ..Stored::default() };
+            return Ok(());
+        }
+        let mut out = Vec::new();
+        for stem in &self.stems[self.stored.stems..] {
+            out.push(STEM);
+            put_str(&mut out, stem);
+        }
+        for word in &self.words[self.stored.words..] {
+            put_word(&mut out, &word.text, word.stem, &word.roots);
+        }
+        for hash in &fresh {
+            put_bag(&mut out, *hash, &self.bags[hash]);
+        }
+        use std::io::Write;
+        std::fs::OpenOptions::new().append(true).open(path)?.write_all(&out)?;
+        self.stored.stems = self.stems.len();
+        self.stored.words = self.words.len();
+        self.stored.bags.extend(fresh);
+        Ok(())
+    }
+
+    /// The whole file for the bags this build used, their words and stems numbered anew.
+    fn compacted(&self) -> Vec<u8> {
+        let mut hashes: Vec<u64> = self.used.iter().copied().filter(|h| self.bags.contains_key(h)).collect();
+        hashes.sort_unstable();
+        let mut word_numbers: FastMap<u32, u32> = FastMap::default();
+        let mut words: Vec<u32> = Vec::new();
+        let bags: Vec<(u64, PackedBag)> = hashes
+            .iter()
+            .map(|h| {
+                let bag = &self.bags[h];
+                let renumbered = bag
+                    .words()
+                    .map(|(w, count)| {
+                        let n = *word_numbers.entry(w).or_insert_with(|| {
+                            words.push(w);
+                            (words.len() - 1) as u32
+                        });
+                        (n, count)
+                    })
+                    .collect();
+                (*h, PackedBag::pack(renumbered, bag.len))
+            })
+            .collect();
+        let mut stem_numbers: FastMap<u32, u32> = FastMap::default();
+        let mut stems: Vec<u32> = Vec::new();
+        for &w in &words {
+            let stem = self.words[w as usize].stem;
+            stem_numbers.entry(stem).or_insert_with(|| {
+                stems.push(stem);
+                (stems.len() - 1) as u32
+            });
+        }
+        let mut out = MAGIC.to_vec();
+        out.extend(crate::hash::program().to_le_bytes());
+        for &s in &stems {
+            out.push(STEM);
+            put_str(&mut out, &self.stems[s as usize]);
+        }
+        for &w in &words {
+            let word = &self.words[w as usize];
+            put_word(&mut out, &word.text, stem_numbers[&word.stem], &word.roots);
+        }
+        for (hash, bag) in &bags {
+            put_bag(&mut out, *hash, bag);
+        }
+        out
+    }
+
+    fn record(&mut self, r: &mut Reader) -> Option<()> {
+        match r.take(1)?[0] {
+            STEM => {
+                let stem: Box<str> = r.str()?.into();
+                self.stem_numbers.insert(stem.clone(), self.stems.len() as u32);
+                self.stems.push(stem);
+            }
+            WORD => {
+                let text: Box<str> = r.str()?.into();
+                let stem = r.varint()? as u32;
+                let roots = (0..r.varint()?).map(|_| r.str().map(Into::into)).collect::<Option<_>>()?;
+                if stem as usize >= self.stems.len() {
+                    return None;
+                }
+                self.numbers.insert(text.clone(), self.words.len() as u32);
+                self.words.push(Word { text, stem, roots });
+            }
+            BAG => {
+                let hash = u64::from_le_bytes(r.take(8)?.try_into().ok()?);
+                let len = r.varint()? as u32;
+                let size = r.varint()? as usize;
+                let bag = PackedBag { bytes: r.take(size)?.into(), len };
+                if bag.words().any(|(w, _)| w as usize >= self.words.len()) {
+                    return None;
+                }
+                self.bags.insert(hash, bag);
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+}
+
+/// Record kinds of the file, which is a run of records after its header.
+const STEM: u8 = 1;
+const WORD: u8 = 2;
+const BAG: u8 = 3;
+
+fn put_word(out: &mut Vec<u8>, text: &str, stem: u32, roots: &[Box<str>]) {
+    out.push(WORD);
+    put_str(out, text);
+    put_varint(out, u64::from(stem));
+    put_varint(out, roots.len() as u64);
+    for root in roots {
+        put_str(out, root);
+    }
+}
+
+fn put_bag(out: &mut Vec<u8>, hash: u64, bag: &PackedBag) {
+    out.push(BAG);
+    out.extend(hash.to_le_bytes());
+    put_varint(out, u64::from(bag.len));
+    put_varint(out, bag.bytes.len() as u64);
+    out.extend(&*bag.bytes);
+}
+
+/// Reads the records of a file; a record cut short (a build stopped while appending) ends the
+/// reading, and the file is then written anew.
+fn decode(bytes: &[u8]) -> Option<SearchCache> {
+    let mut r = Reader { bytes: bytes.strip_prefix(MAGIC)? };
+    let program = u64::from_le_bytes(r.take(8)?.try_into().ok()?);
+    if program != crate::hash::program() {
+        return None;
+    }
+    let mut cache = SearchCache::default();
+    while !r.bytes.is_empty() {
+        if cache.record(&mut r).is_none() {
+            cache.stored.torn = true;
+            break;
+        }
+    }
+    cache.stored.stems = cache.stems.len();
+    cache.stored.words = cache.words.len();
+    cache.stored.bags = cache.bags.keys().copied().collect();
+    Some(cache)
+}
+
+fn put_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_varint(out, s.len() as u64);
+    out.extend(s.as_bytes());
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn varint(&mut self) -> Option<u64> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let (&b, rest) = self.bytes.split_first()?;
+            self.bytes = rest;
+            n |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.bytes.len() {
+            return None;
+        }
+        let (taken, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        Some(taken)
+    }
+
+    fn str(&mut self) -> Option<&'a str> {
+        let n = self.varint()? as usize;
+        std::str::from_utf8(self.take(n)?).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::index::DocKind;
+
+    #[test]
+    fn a_stored_cache_gives_the_same_vocabulary_grows_by_appending_and_drops_what_is_unused() {
+        let roles = [String::from("kpps")];
+        let doc = |title: &'static str, text: &'static str| {
+            Doc::new(DocKind::Section, "a/".into(), title.into(), "".into(), text.into(), &roles, None)
+        };
+        let (a, b) = (doc("Pemungutan suara", "Pemilih mencoblos surat suara."), doc("Logistik", "Kotak suara."));
+        let stemmer = Stemmer::new();
+        let mut cache = SearchCache::default();
+        let words = |v: &Vocabulary| -> Vec<Vec<(String, String, u32)>> {
+            v.bags
+                .iter()
+                .map(|bag| {
+                    let mut w: Vec<_> = bag
+                        .words()
+                        .map(|(w, c)| (v.cache.words[w as usize].text.to_string(), v.stem(v.stem_of(w)).to_owned(), c))
+                        .collect();
+                    w.sort();
+                    w
+                })
+                .collect()
+        };
+        let first = words(&cache.vocabulary(&[&a, &b], &stemmer).unwrap());
+        assert!(first[0].contains(&("mencoblos".to_owned(), "coblos".to_owned(), 1)));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("search.bin");
+        cache.save(&path).unwrap();
+        let mut loaded = SearchCache::load(&path);
+        assert_eq!(loaded.bags.len(), 2);
+        assert_eq!(words(&loaded.vocabulary(&[&a, &b], &stemmer).unwrap()), first);
+        assert!(!loaded.changed, "nothing was tokenised again");
+        // A new document is appended, with its words.
+        let c = doc("Rekapitulasi", "Penghitungan berjenjang.");
+        let mut more = SearchCache::load(&path);
+        more.vocabulary(&[&a, &b, &c], &stemmer).unwrap();
+        let before = std::fs::metadata(&path).unwrap().len();
+        more.save(&path).unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() > before);
+        let mut reloaded = SearchCache::load(&path);
+        assert_eq!(
+            words(&reloaded.vocabulary(&[&c], &stemmer).unwrap()),
+            words(&more.vocabulary(&[&c], &stemmer).unwrap())
+        );
+        // Once most of the file is documents no build uses, it is written anew without them.
+        let texts: Vec<String> = (0..80).map(|i| format!("teks nomor {i}")).collect();
+        let many: Vec<Doc> = texts
+            .iter()
+            .map(|t| {
+                Doc::new(DocKind::Section, "x/".into(), "Banyak".into(), "".into(), t.as_str().into(), &roles, None)
+            })
+            .collect();
+        let mut big = SearchCache::load(&path);
+        big.vocabulary(&many.iter().collect::<Vec<_>>(), &stemmer).unwrap();
+        big.save(&path).unwrap();
+        let mut small = SearchCache::load(&path);
+        assert_eq!(small.bags.len(), 83);
+        small.vocabulary(&[&b, &doc("Baru", "Kalimat baru.")], &stemmer).unwrap();
+        small.save(&path).unwrap();
+        let reloaded = SearchCache::load(&path);
+        assert_eq!(reloaded.bags.len(), 2);
+        assert!(!reloaded.numbers.contains_key("mencoblos") && !reloaded.numbers.contains_key("nomor"));
+        assert!(reloaded.numbers.contains_key("kalimat"));
+        // A file cut short keeps the records before the cut, and is written anew by the next save.
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
+        let mut torn = SearchCache::load(&path);
+        assert_eq!(torn.bags.len(), 1);
+        torn.vocabulary(&[&b], &stemmer).unwrap();
+        torn.save(&path).unwrap();
+        assert!(!SearchCache::load(&path).stored.torn);
+        // Another layout, or another program's, is no cache at all.
+        std::fs::write(&path, b"bimtek search cache 0\n").unwrap();
+        assert!(SearchCache::load(&path).words.is_empty());
+    }
+}
