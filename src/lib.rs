@@ -279,13 +279,22 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         Diagnostic::error(&out, format!("could not write the site: {e}"))
             .with_hint("the previous site in the output folder was left as it was; check free space and permissions")
     };
-    let mut writer =
-        output::trees::Writer::begin(&out).map_err(|e| Failure { diagnostics: vec![could_not_write(e)] })?;
+    let mut clock = Instant::now();
+    // The caches are read while the writer reads its own state: each is a large file.
+    let work = output::trees::work_dir(&out);
+    let (cache_file, search_file) = (work.join("modules.json"), work.join("search.bin"));
+    let (writer, (modules, search)) = rayon::join(
+        || output::trees::Writer::begin(&out),
+        || {
+            rayon::join(
+                || site::ModuleCache::load(&cache_file, &options.root),
+                || std::sync::Mutex::new(search::cache::SearchCache::load(&search_file)),
+            )
+        },
+    );
+    let mut writer = writer.map_err(|e| Failure { diagnostics: vec![could_not_write(e)] })?;
     let previous = writer.published();
-    let cache_file = writer.work().join("modules.json");
-    let modules = site::ModuleCache::load(&cache_file, &options.root);
-    let search_file = writer.work().join("search.bin");
-    let search = std::sync::Mutex::new(search::cache::SearchCache::load(&search_file));
+    lap("caches", &mut clock);
     let reuse = Reuse {
         pages: Some(&previous),
         modules: Some(&modules),
@@ -300,7 +309,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
             return Err(failure);
         }
     };
-    let mut clock = Instant::now();
+    clock = Instant::now();
     // Only a shortcut for the next build: failing to store it fails nothing.
     let _ = modules.save(&cache_file);
     if let Ok(mut search) = search.into_inner() {

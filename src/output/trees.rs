@@ -64,7 +64,7 @@ fn at(path: &Path) -> impl Fn(io::Error) -> io::Error + '_ {
 }
 
 /// The folder beside `out` that holds the spare tree and the state.
-fn work_dir(out: &Path) -> PathBuf {
+pub fn work_dir(out: &Path) -> PathBuf {
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".to_owned());
     parent(out).join(format!(".{name}.bimtek"))
 }

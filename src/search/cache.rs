@@ -184,7 +184,12 @@ impl SearchCache {
     /// The cache stored at `path` by an earlier build of this program; empty when there is none
     /// or it cannot be read (it is only ever a shortcut).
     pub fn load(path: &Path) -> SearchCache {
-        std::fs::read(path).ok().and_then(|bytes| decode(&bytes)).unwrap_or_default()
+        let Ok(bytes) = std::fs::read(path) else { return SearchCache::default() };
+        // A file of another layout or program is replaced whole, never appended to.
+        decode(&bytes).unwrap_or_else(|| SearchCache {
+            stored: Stored { torn: true, ..Stored::default() },
+            ..SearchCache::default()
+        })
     }
 
     /// Stores the bags of this build's documents at `path`: appended, with the words they add, to
@@ -472,8 +477,12 @@ mod tests {
         torn.vocabulary(&[&b], &stemmer).unwrap();
         torn.save(&path).unwrap();
         assert!(!SearchCache::load(&path).stored.torn);
-        // Another layout, or another program's, is no cache at all.
+        // Another layout, or another program's, is no cache at all, and is replaced, not appended to.
         std::fs::write(&path, b"bimtek search cache 0\n").unwrap();
-        assert!(SearchCache::load(&path).words.is_empty());
+        let mut other = SearchCache::load(&path);
+        assert!(other.words.is_empty());
+        other.vocabulary(&[&a], &stemmer).unwrap();
+        other.save(&path).unwrap();
+        assert_eq!(SearchCache::load(&path).bags.len(), 1);
     }
 }

@@ -111,8 +111,9 @@ impl ModuleCache {
         let cache = ModuleCache::default();
         let Ok(text) = std::fs::read_to_string(path) else { return cache };
         let mut lines = text.lines();
-        if lines.next() != Some(HEADER) {
-            return cache;
+        if lines.next() != Some(header().as_str()) {
+            // A log of another layout is replaced whole, never appended to.
+            return ModuleCache { log: Mutex::new(Log { torn: true, ..Log::default() }), ..cache };
         }
         let records: Vec<Option<Stored>> =
             lines.collect::<Vec<_>>().into_par_iter().map(|line| serde_json::from_str(line).ok()).collect();
@@ -157,7 +158,7 @@ impl ModuleCache {
         fresh.sort_by(|a, b| a.source.cmp(&b.source).then(a.key.cmp(&b.key)));
         let mut bytes = Vec::new();
         if whole {
-            bytes.extend(HEADER.as_bytes());
+            bytes.extend(header().as_bytes());
             bytes.push(b'\n');
         }
         for m in &fresh {
@@ -190,8 +191,11 @@ struct Log {
     torn: bool,
 }
 
-/// The log's first line; a log of another layout is not read.
-const HEADER: &str = "bimtek module cache 3";
+/// The log's first line: a log of another layout, or written by another build of bimtek (whose
+/// keys all differ), is not read.
+fn header() -> String {
+    format!("bimtek module cache 3, {:016x}", crate::hash::program())
+}
 
 fn bare(at: &Position) -> Position {
     Position { snippet: String::new(), ..at.clone() }

@@ -178,4 +178,7 @@ fn a_damaged_or_missing_build_cache_only_costs_time() {
     p.edit("content/modules/pemungutan.md", "Kalimat sesudah kerusakan.", "Kalimat lain.");
     build_matches_clean(&p, "a build with its cache replaced and removed");
     build_matches_clean(&p, "the build after that");
+    // Replaced by a whole new cache, not appended to what was not one.
+    assert!(fs::read_to_string(work.join("modules.json")).unwrap().starts_with("bimtek module cache"));
+    assert!(fs::read(work.join("search.bin")).unwrap().starts_with(b"bimtek search cache"));
 }
