@@ -171,7 +171,7 @@ fn window(line: &str, column: Option<usize>) -> (String, Option<usize>) {
 
 /// A place in a source file, kept by the model for problems found after parsing (a link to a
 /// module that a regency lacks is only known once every file is read).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Position {
     pub path: PathBuf,
     pub line: usize,

@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err, reason = "a Diagnostic is only built on the error path, where size does not matter")]
 
 pub mod check;
+pub mod codec;
 pub mod config;
 pub mod content;
 pub mod date;
@@ -282,7 +283,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let mut clock = Instant::now();
     // The caches are read while the writer reads its own state: each is a large file.
     let work = output::trees::work_dir(&out);
-    let (cache_file, search_file) = (work.join("modules.json"), work.join("search.bin"));
+    let (cache_file, search_file) = (work.join("modules.bin"), work.join("search.bin"));
     let (writer, (modules, search)) = rayon::join(
         || output::trees::Writer::begin(&out),
         || {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::i18n::Catalog;
 
 /// A heading of a module, for its table of contents and for anchor checks.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Heading {
     pub level: u8,
     pub id: String,

@@ -60,7 +60,7 @@ pub struct ModuleSource {
 /// What the file system says of a file without reading it. When a file's stamp is what an earlier
 /// build recorded, its text is taken to be unchanged, as make and cargo do; the inode change time
 /// is part of it, so even a copy that keeps the modification time (`cp -p`) is seen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stamp {
     pub len: u64,
     pub modified_ns: i128,

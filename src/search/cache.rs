@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use super::index::{Bag, Doc};
 use super::stem::Stemmer;
+use crate::codec::{Reader, put_str, put_varint};
 use crate::diagnostics::Diagnostic;
 
 /// A document's words as word numbers with weighted counts, packed, and its length in words.
@@ -38,7 +39,7 @@ impl PackedBag {
 
     /// The (word number, weighted count) pairs.
     pub fn words(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        let mut reader = Reader { bytes: &self.bytes };
+        let mut reader = Reader::new(&self.bytes);
         let mut word = 0u32;
         std::iter::from_fn(move || {
             if reader.bytes.is_empty() {
@@ -280,7 +281,7 @@ impl SearchCache {
     }
 
     fn record(&mut self, r: &mut Reader) -> Option<()> {
-        match r.take(1)?[0] {
+        match r.byte()? {
             STEM => {
                 let stem: Box<str> = r.str()?.into();
                 self.stem_numbers.insert(stem.clone(), self.stems.len() as u32);
@@ -297,7 +298,7 @@ impl SearchCache {
                 self.words.push(Word { text, stem, roots });
             }
             BAG => {
-                let hash = u64::from_le_bytes(r.take(8)?.try_into().ok()?);
+                let hash = r.u64()?;
                 let len = r.varint()? as u32;
                 let size = r.varint()? as usize;
                 let bag = PackedBag { bytes: r.take(size)?.into(), len };
@@ -338,8 +339,8 @@ fn put_bag(out: &mut Vec<u8>, hash: u64, bag: &PackedBag) {
 /// Reads the records of a file; a record cut short (a build stopped while appending) ends the
 /// reading, and the file is then written anew.
 fn decode(bytes: &[u8]) -> Option<SearchCache> {
-    let mut r = Reader { bytes: bytes.strip_prefix(MAGIC)? };
-    let program = u64::from_le_bytes(r.take(8)?.try_into().ok()?);
+    let mut r = Reader::new(bytes.strip_prefix(MAGIC)?);
+    let program = r.u64()?;
     if program != crate::hash::program() {
         return None;
     }
@@ -354,52 +355,6 @@ fn decode(bytes: &[u8]) -> Option<SearchCache> {
     cache.stored.words = cache.words.len();
     cache.stored.bags = cache.bags.keys().copied().collect();
     Some(cache)
-}
-
-fn put_varint(out: &mut Vec<u8>, mut n: u64) {
-    while n >= 0x80 {
-        out.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_varint(out, s.len() as u64);
-    out.extend(s.as_bytes());
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-}
-
-impl<'a> Reader<'a> {
-    fn varint(&mut self) -> Option<u64> {
-        let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
-            let (&b, rest) = self.bytes.split_first()?;
-            self.bytes = rest;
-            n |= u64::from(b & 0x7f) << shift;
-            if b < 0x80 {
-                return Some(n);
-            }
-        }
-        None
-    }
-
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if n > self.bytes.len() {
-            return None;
-        }
-        let (taken, rest) = self.bytes.split_at(n);
-        self.bytes = rest;
-        Some(taken)
-    }
-
-    fn str(&mut self) -> Option<&'a str> {
-        let n = self.varint()? as usize;
-        std::str::from_utf8(self.take(n)?).ok()
-    }
 }
 
 #[cfg(test)]

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::{Link, Module, SectionHead};
+use crate::codec::{Reader, put_opt_str, put_str, put_u64, put_varint};
 use crate::config::Config;
 use crate::content::{self, Asset, Scope, Stamp};
 use crate::diagnostics::Position;
@@ -45,31 +45,6 @@ pub fn key(source: &content::ModuleSource, setup: u64) -> u64 {
     hasher.write(&source.text_hash.to_le_bytes());
     hasher.field(format!("{:?}{:?}", source.scope, source.assets).as_bytes());
     hasher.finish()
-}
-
-/// A module as stored on disk.
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    key: u64,
-    slug: String,
-    scope: Option<String>,
-    source: PathBuf,
-    text_hash: u64,
-    /// The file's stamp when it was read, so the next build need not read it.
-    stamp: Option<Stamp>,
-    title: String,
-    summary: Option<String>,
-    roles: Vec<String>,
-    topic: String,
-    order: i64,
-    updated: Option<String>,
-    draft: bool,
-    headings: Vec<Heading>,
-    sections: Vec<SectionHead>,
-    links: Vec<(String, Option<String>, Position)>,
-    local_refs: Vec<(String, Position)>,
-    assets: Vec<(PathBuf, PathBuf)>,
-    tasks: usize,
 }
 
 impl ModuleCache {
@@ -109,31 +84,37 @@ impl ModuleCache {
     /// none or it cannot be read (it is only ever a shortcut).
     pub fn load(path: &Path, root: &Path) -> ModuleCache {
         let cache = ModuleCache::default();
-        let Ok(text) = std::fs::read_to_string(path) else { return cache };
-        let mut lines = text.lines();
-        if lines.next() != Some(header().as_str()) {
-            // A log of another layout is replaced whole, never appended to.
+        let Ok(bytes) = std::fs::read(path) else { return cache };
+        let Some(body) = bytes.strip_prefix(header().as_bytes()) else {
+            // A log of another layout, or another bimtek's, is replaced whole, never appended to.
             return ModuleCache { log: Mutex::new(Log { torn: true, ..Log::default() }), ..cache };
+        };
+        let mut log = Log::default();
+        // Each record is length-prefixed, so they are found first and decoded in parallel.
+        let mut reader = Reader::new(body);
+        let mut records = Vec::new();
+        while !reader.bytes.is_empty() {
+            match reader.varint().and_then(|n| reader.take(n as usize)) {
+                Some(record) => records.push(record),
+                None => {
+                    // Cut short by a build that was stopped while appending: start the log anew.
+                    log.torn = true;
+                    break;
+                }
+            }
         }
-        let records: Vec<Option<Stored>> =
-            lines.collect::<Vec<_>>().into_par_iter().map(|line| serde_json::from_str(line).ok()).collect();
-        let mut log = Log { records: records.len(), ..Log::default() };
+        log.records = records.len();
+        let decoded: Vec<Option<(Module, Option<Stamp>)>> =
+            records.into_par_iter().map(|record| decode(&mut Reader::new(record), root)).collect();
         let mut stamps = HashMap::new();
         let mut modules = HashMap::new();
         // Later records are newer: they win.
-        for stored in records {
-            let Some(stored) = stored else {
-                // Cut short by a build that was stopped while appending: start the log anew.
-                log.torn = true;
-                continue;
-            };
-            if let Some(stamp) = stored.stamp {
-                stamps.insert(stored.source.clone(), (stamp, stored.text_hash));
+        for (module, stamp) in decoded.into_iter().flatten() {
+            if let Some(stamp) = stamp {
+                stamps.insert(module.source.clone(), (stamp, module.text_hash));
             }
-            log.held.insert(stored.key, stored.stamp);
-            if let Some(module) = stored.into_module(root) {
-                modules.insert(module.key, Arc::new(module));
-            }
+            log.held.insert(module.key, stamp);
+            modules.insert(module.key, Arc::new(module));
         }
         ModuleCache { modules: Mutex::new(modules), stamps: Mutex::new(stamps), log: Mutex::new(log), ..cache }
     }
@@ -159,11 +140,14 @@ impl ModuleCache {
         let mut bytes = Vec::new();
         if whole {
             bytes.extend(header().as_bytes());
-            bytes.push(b'\n');
         }
+        let mut record = Vec::new();
         for m in &fresh {
-            serde_json::to_writer(&mut bytes, &Stored::of(m, stamp(m))).map_err(std::io::Error::other)?;
-            bytes.push(b'\n');
+            record.clear();
+            if encode(m, stamp(m), &mut record).is_some() {
+                put_varint(&mut bytes, record.len() as u64);
+                bytes.extend(&record);
+            }
         }
         if whole {
             let partial = path.with_extension("partial");
@@ -194,69 +178,131 @@ struct Log {
 /// The log's first line: a log of another layout, or written by another build of bimtek (whose
 /// keys all differ), is not read.
 fn header() -> String {
-    format!("bimtek module cache 3, {:016x}", crate::hash::program())
+    format!("bimtek module cache 4, {:016x}\n", crate::hash::program())
 }
 
-fn bare(at: &Position) -> Position {
-    Position { snippet: String::new(), ..at.clone() }
-}
-
-impl Stored {
-    fn of(m: &Module, stamp: Option<Stamp>) -> Stored {
-        Stored {
-            key: m.key,
-            slug: m.slug.clone(),
-            scope: match &m.scope {
-                Scope::National => None,
-                Scope::Regency(r) => Some(r.clone()),
-            },
-            source: m.source.clone(),
-            text_hash: m.text_hash,
-            stamp,
-            title: m.title.clone(),
-            summary: m.summary.clone(),
-            roles: m.roles.clone(),
-            topic: m.topic.clone(),
-            order: m.order,
-            updated: m.updated.map(|d| d.to_string()),
-            draft: m.draft,
-            headings: m.headings.clone(),
-            sections: m.sections.clone(),
-            // Without the line itself: the snippet is only shown if the link breaks, and is then
-            // read again from the file (see `check_references`); long lines made most of the cache.
-            links: m.links.iter().map(|l| (l.slug.clone(), l.anchor.clone(), bare(&l.at))).collect(),
-            local_refs: m.local_refs.iter().map(|(dest, at)| (dest.clone(), bare(at))).collect(),
-            assets: m.assets.iter().map(|a| (a.rel_out.clone(), a.src.clone())).collect(),
-            tasks: m.tasks,
+/// Writes what the module is apart from its body, and the stamp its file had. `None` (and the
+/// module is not stored) when a path is not UTF-8.
+fn encode(m: &Module, stamp: Option<Stamp>, out: &mut Vec<u8>) -> Option<()> {
+    let path = |out: &mut Vec<u8>, p: &Path| p.to_str().map(|p| put_str(out, p));
+    // Without the line itself: the snippet is only shown if the link breaks, and is then read
+    // again from the file (see `check_references`); long lines made most of the cache.
+    let position = |out: &mut Vec<u8>, at: &Position| {
+        path(out, &at.path)?;
+        put_varint(out, at.line as u64);
+        put_varint(out, at.column as u64);
+        Some(())
+    };
+    put_u64(out, m.key);
+    put_str(out, &m.slug);
+    put_opt_str(
+        out,
+        match &m.scope {
+            Scope::National => None,
+            Scope::Regency(r) => Some(r),
+        },
+    );
+    path(out, &m.source)?;
+    put_u64(out, m.text_hash);
+    match stamp {
+        None => out.push(0),
+        Some(s) => {
+            out.push(1);
+            put_u64(out, s.len);
+            out.extend(s.modified_ns.to_le_bytes());
+            out.extend(s.changed_ns.to_le_bytes());
+            put_u64(out, s.inode);
         }
     }
-
-    fn into_module(self, root: &Path) -> Option<Module> {
-        let source = self.source;
-        Some(Module {
-            key: self.key,
-            slug: self.slug,
-            scope: self.scope.map_or(Scope::National, Scope::Regency),
-            source: source.clone(),
-            title: self.title,
-            summary: self.summary,
-            roles: self.roles,
-            topic: self.topic,
-            order: self.order,
-            updated: match self.updated {
-                Some(d) => Some(crate::date::Date::parse(&d).ok()?),
-                None => None,
-            },
-            draft: self.draft,
-            headings: self.headings,
-            sections: self.sections,
-            links: self.links.into_iter().map(|(slug, anchor, at)| Link { slug, anchor, at }).collect(),
-            local_refs: self.local_refs,
-            assets: self.assets.into_iter().map(|(rel_out, src)| Asset { rel_out, src }).collect(),
-            tasks: self.tasks,
-            path: root.join(&source),
-            text_hash: self.text_hash,
-            body: std::sync::OnceLock::new(),
-        })
+    put_str(out, &m.title);
+    put_opt_str(out, m.summary.as_deref());
+    put_varint(out, m.roles.len() as u64);
+    for role in &m.roles {
+        put_str(out, role);
     }
+    put_str(out, &m.topic);
+    put_u64(out, m.order as u64);
+    put_opt_str(out, m.updated.map(|d| d.to_string()).as_deref());
+    out.push(u8::from(m.draft));
+    put_varint(out, m.headings.len() as u64);
+    for h in &m.headings {
+        out.push(h.level);
+        put_str(out, &h.id);
+        put_str(out, &h.text);
+    }
+    put_varint(out, m.sections.len() as u64);
+    for s in &m.sections {
+        put_opt_str(out, s.anchor.as_deref());
+        put_str(out, &s.heading);
+        put_u64(out, s.text_hash);
+    }
+    put_varint(out, m.links.len() as u64);
+    for l in &m.links {
+        put_str(out, &l.slug);
+        put_opt_str(out, l.anchor.as_deref());
+        position(out, &l.at)?;
+    }
+    put_varint(out, m.local_refs.len() as u64);
+    for (dest, at) in &m.local_refs {
+        put_str(out, dest);
+        position(out, at)?;
+    }
+    put_varint(out, m.assets.len() as u64);
+    for a in &m.assets {
+        path(out, &a.rel_out)?;
+        path(out, &a.src)?;
+    }
+    put_varint(out, m.tasks as u64);
+    Some(())
+}
+
+/// Reads what [`encode`] wrote; the body is left to be parsed from `root` when needed.
+fn decode(r: &mut Reader, root: &Path) -> Option<(Module, Option<Stamp>)> {
+    let string = |r: &mut Reader| r.str().map(str::to_owned);
+    let opt_string = |r: &mut Reader| r.opt_str().map(|s| s.map(str::to_owned));
+    let position = |r: &mut Reader| {
+        Some(Position {
+            path: PathBuf::from(r.str()?),
+            line: r.varint()? as usize,
+            column: r.varint()? as usize,
+            snippet: String::new(),
+        })
+    };
+    let key = r.u64()?;
+    let slug = string(r)?;
+    let scope = opt_string(r)?.map_or(Scope::National, Scope::Regency);
+    let source = PathBuf::from(r.str()?);
+    let text_hash = r.u64()?;
+    let i128 = |r: &mut Reader| Some(i128::from_le_bytes(r.take(16)?.try_into().ok()?));
+    let stamp = match r.byte()? {
+        0 => None,
+        1 => Some(Stamp { len: r.u64()?, modified_ns: i128(r)?, changed_ns: i128(r)?, inode: r.u64()? }),
+        _ => return None,
+    };
+    let module = Module {
+        key,
+        slug,
+        scope,
+        path: root.join(&source),
+        source,
+        text_hash,
+        title: string(r)?,
+        summary: opt_string(r)?,
+        roles: r.many(string)?,
+        topic: string(r)?,
+        order: r.u64()? as i64,
+        updated: match r.opt_str()? {
+            Some(d) => Some(crate::date::Date::parse(d).ok()?),
+            None => None,
+        },
+        draft: r.byte()? == 1,
+        headings: r.many(|r| Some(Heading { level: r.byte()?, id: string(r)?, text: string(r)? }))?,
+        sections: r.many(|r| Some(SectionHead { anchor: opt_string(r)?, heading: string(r)?, text_hash: r.u64()? }))?,
+        links: r.many(|r| Some(Link { slug: string(r)?, anchor: opt_string(r)?, at: position(r)? }))?,
+        local_refs: r.many(|r| Some((string(r)?, position(r)?)))?,
+        assets: r.many(|r| Some(Asset { rel_out: PathBuf::from(r.str()?), src: PathBuf::from(r.str()?) }))?,
+        tasks: r.varint()? as usize,
+        body: std::sync::OnceLock::new(),
+    };
+    r.bytes.is_empty().then_some((module, stamp))
 }

@@ -53,7 +53,7 @@ pub struct Module {
 }
 
 /// A section of a module, without its text.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SectionHead {
     /// The heading's id; None for the text before the first heading.
     pub anchor: Option<String>,

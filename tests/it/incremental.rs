@@ -166,19 +166,19 @@ fn a_damaged_or_missing_build_cache_only_costs_time() {
         p.build().assert_ok();
     }
     let work = p.path(".output.bimtek");
-    for (name, damage) in [("modules.json", 7), ("search.bin", 5)] {
+    for (name, damage) in [("modules.bin", 7), ("search.bin", 5)] {
         let bytes = fs::read(work.join(name)).unwrap();
         assert!(bytes.len() > 100, "{name} was not kept");
         fs::write(work.join(name), &bytes[..bytes.len() - damage]).unwrap();
     }
     p.edit("content/modules/pemungutan.md", "\n## ", "\nKalimat sesudah kerusakan.\n\n## ");
     build_matches_clean(&p, "a build with its cache cut short");
-    fs::write(work.join("modules.json"), "not a cache").unwrap();
+    fs::write(work.join("modules.bin"), "not a cache").unwrap();
     fs::remove_file(work.join("search.bin")).unwrap();
     p.edit("content/modules/pemungutan.md", "Kalimat sesudah kerusakan.", "Kalimat lain.");
     build_matches_clean(&p, "a build with its cache replaced and removed");
     build_matches_clean(&p, "the build after that");
     // Replaced by a whole new cache, not appended to what was not one.
-    assert!(fs::read_to_string(work.join("modules.json")).unwrap().starts_with("bimtek module cache"));
+    assert!(fs::read(work.join("modules.bin")).unwrap().starts_with(b"bimtek module cache"));
     assert!(fs::read(work.join("search.bin")).unwrap().starts_with(b"bimtek search cache"));
 }
