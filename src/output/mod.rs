@@ -240,6 +240,18 @@ impl Previous {
         (!files.is_empty()).then_some(files)
     }
 
+    /// Every file under `prefix` with its fingerprint, sorted.
+    pub fn under(&self, prefix: &str) -> Vec<(String, u64, Body)> {
+        let mut files: Vec<(String, u64, Body)> = self
+            .pages
+            .iter()
+            .filter(|(path, _)| path.starts_with(prefix))
+            .map(|(path, (fp, body))| (path.clone(), *fp, body.clone()))
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files
+    }
+
     pub fn len(&self) -> usize {
         self.pages.len()
     }

@@ -368,20 +368,35 @@ fn search_indexes(
         .zip(regencies)
         .map(|((docs, slots), regency)| {
             let at = |path: String| format!("{}/cari/{path}", regency.slug);
-            // The index proper (meta.json and indeks/) is one whole: made from the same documents
-            // as the last build's, it is that build's.
+            // meta.json is made from all the documents: made from the same as the last build's, it
+            // and all of the index's shards are that build's. Otherwise a shard group whose
+            // postings did not change is the last build's, and only the others are serialised.
             let fingerprint = index_fingerprint(docs, &roles, &topics);
-            let reused = options
-                .previous
-                .reuse_all(&at(String::new()), fingerprint)
-                .filter(|files| files.iter().any(|(path, _)| path.ends_with("/meta.json")));
-            let mut files: Vec<_> = match reused {
-                Some(files) => files.into_iter().map(|(path, body)| Ok((path, body, Some(fingerprint)))).collect(),
-                None => assemble(docs, &slots, &vocabulary, &roles, &topics)
-                    .into_iter()
-                    .map(|(path, bytes)| keep(at(path), bytes).map(|(path, body)| (path, body, Some(fingerprint))))
-                    .collect(),
-            };
+            let meta = at("meta.json".to_owned());
+            let mut files: Vec<Result<Made, Failed>> = Vec::new();
+            if let Some(body) = options.previous.reuse(&meta, fingerprint) {
+                files.push(Ok((meta, body, Some(fingerprint))));
+                let shards = options.previous.under(&at("indeks/".to_owned()));
+                files.extend(shards.into_iter().map(|(path, fp, body)| Ok((path, body, Some(fp)))));
+            } else {
+                let indeks = at("indeks/".to_owned());
+                let kept = |group: &str, fp: u64| -> Option<Vec<String>> {
+                    let files = options.previous.reuse_all(&format!("{indeks}{group}"), fp)?;
+                    let names = files.iter().map(|(path, _)| path.strip_prefix(&indeks)?.strip_suffix(".json"));
+                    names.map(|name| name.map(str::to_owned)).collect()
+                };
+                for (path, fp, bytes) in assemble(docs, &slots, &vocabulary, &roles, &topics, &kept) {
+                    let (path, fp) = (at(path), if fp == 0 { fingerprint } else { fp });
+                    files.push(match bytes {
+                        Some(bytes) => keep(path, bytes).map(|(path, body)| (path, body, Some(fp))),
+                        // Named by `kept` from the previous build's files just now.
+                        None => match options.previous.reuse(&path, fp) {
+                            Some(body) => Ok((path, body, Some(fp))),
+                            None => Err(Failed::Template(Diagnostic::error(&path, "the previous index lost a file"))),
+                        },
+                    });
+                }
+            }
             files.par_extend(document_chunks(docs).map(|(path, fingerprint, make)| {
                 let path = at(path);
                 if let Some(body) = options.previous.reuse(&path, fingerprint) {

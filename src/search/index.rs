@@ -130,22 +130,45 @@ pub fn shard_key(term: &str) -> String {
 
 type Postings<'a> = BTreeMap<&'a str, Vec<u32>>;
 
-/// Splits the shards that grew too large by the terms' third letter.
+/// An index file: where it goes under `cari/`, the fingerprint of what it was made from, and its
+/// bytes; `None` when [`Kept`] said the previous build has it.
+pub type IndexFile = (String, u64, Option<Vec<u8>>);
+
+/// The keys of the shard files (`pa`, `pak`, ...) the previous build made for a two-letter group
+/// from postings with this fingerprint, if it did: those are not serialised again.
+pub type Kept<'k> = &'k (dyn Fn(&str, u64) -> Option<Vec<String>> + Sync);
+
 /// Each shard's JSON; a shard grown past [`SHARD_SPLIT`] is split by its terms' third letter.
-fn serialize_shards(shards: BTreeMap<String, Postings<'_>>) -> BTreeMap<String, Vec<u8>> {
+/// Groups whose postings the previous build had already are named, not made.
+fn serialize_shards(shards: BTreeMap<String, Postings<'_>>, kept: Kept) -> Vec<IndexFile> {
     shards
         .into_par_iter()
         .flat_map_iter(|(key, terms)| {
+            let mut hasher = crate::hash::Hasher::default();
+            hasher.write(&crate::hash::program().to_le_bytes());
+            hasher.field(key.as_bytes());
+            for (term, list) in &terms {
+                hasher.field(term.as_bytes());
+                hasher.write(&(list.len() as u64).to_le_bytes());
+                for pair in list.chunks(2) {
+                    let (a, b) = (pair[0], pair.get(1).copied().unwrap_or_default());
+                    hasher.write(&(u64::from(a) << 32 | u64::from(b)).to_le_bytes());
+                }
+            }
+            let fingerprint = hasher.finish();
+            if let Some(names) = kept(&key, fingerprint) {
+                return names.into_iter().map(|name| (name, fingerprint, None)).collect();
+            }
             let whole = json(&terms);
             if whole.len() <= SHARD_SPLIT {
-                return vec![(key, whole)];
+                return vec![(key, fingerprint, Some(whole))];
             }
             let mut parts: BTreeMap<String, Postings> = BTreeMap::new();
             for (term, list) in terms {
                 let key = if term.chars().count() >= 3 { term.chars().take(3).collect() } else { key.clone() };
                 parts.entry(key).or_default().insert(term, list);
             }
-            parts.into_iter().map(|(key, terms)| (key, json(&terms))).collect()
+            parts.into_iter().map(|(key, terms)| (key, fingerprint, Some(json(&terms)))).collect()
         })
         .collect()
 }
@@ -230,7 +253,9 @@ pub fn build(
 ) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let mut cache = SearchCache::default();
     let vocabulary = cache.vocabulary(&docs.iter().collect::<Vec<_>>(), stemmer)?;
-    let mut files = assemble(docs, &(0..docs.len()).collect::<Vec<_>>(), &vocabulary, roles, topics);
+    let index = assemble(docs, &(0..docs.len()).collect::<Vec<_>>(), &vocabulary, roles, topics, &|_, _| None);
+    let mut files: Vec<(String, Vec<u8>)> =
+        index.into_iter().filter_map(|(path, _, bytes)| Some((path, bytes?))).collect();
     for (path, _, bytes) in document_files(docs).collect::<Vec<_>>() {
         files.push((path, bytes?));
     }
@@ -239,13 +264,16 @@ pub fn build(
 
 /// [`build`]'s `meta.json` and `indeks/` files from a vocabulary made beforehand (the documents'
 /// files come from [`document_files`]); `bags[i]` is the number of the bag of `docs[i]`.
+/// `meta.json` comes first, with fingerprint 0: it is made from everything, and the caller knows
+/// best what that is.
 pub fn assemble(
     docs: &[Doc],
     bags: &[usize],
     vocabulary: &Vocabulary,
     roles: &[&str],
     topics: &[&str],
-) -> Vec<(String, Vec<u8>)> {
+    kept: Kept,
+) -> Vec<IndexFile> {
     const NONE: u32 = u32::MAX;
     let mut roots: Vec<&str> = Vec::new();
     // Word seen yet here; term number of each stem here; each term's stem number and postings
@@ -290,7 +318,7 @@ pub fn assemble(
         let term = vocabulary.stem(stem);
         shards.entry(shard_key(term)).or_default().insert(term, list);
     }
-    let shards = serialize_shards(shards);
+    let shards = serialize_shards(shards, kept);
     let first_event = docs.iter().position(|d| d.kind == DocKind::Event).unwrap_or(docs.len());
     let after_events = docs.iter().rposition(|d| d.kind == DocKind::Event).map_or(first_event, |i| i + 1);
     let avgdl = if docs.is_empty() { 0.0 } else { f64::from(lens.iter().sum::<u32>()) / docs.len() as f64 };
@@ -313,12 +341,13 @@ pub fn assemble(
             .collect(),
         roles: roles.to_vec(),
         topics: topics.to_vec(),
-        shards: shards.keys().cloned().collect(),
+        shards: shards.iter().map(|(key, _, _)| key.clone()).collect(),
         rules: RULES,
         roots,
     };
-    let mut files = vec![("meta.json".to_owned(), json(&meta))];
-    files.extend(shards.into_iter().map(|(key, bytes)| (format!("indeks/{key}.json"), bytes)));
+    let mut files = vec![("meta.json".to_owned(), 0, Some(json(&meta)))];
+    files
+        .extend(shards.into_iter().map(|(key, fingerprint, bytes)| (format!("indeks/{key}.json"), fingerprint, bytes)));
     files
 }
 
