@@ -114,18 +114,16 @@ impl std::hash::Hasher for FastHasher {
 pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
 pub type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<FastHasher>>;
 
-/// This program's identity: its version, and the size and time of its executable, so that a
-/// rebuilt bimtek never trusts what an older one made (it may parse or render differently).
+/// This program's identity: its version and what it was built from (see `build.rs`), so that a
+/// bimtek built from other code never trusts what this one made (it may parse or render
+/// differently), while the same binary copied elsewhere, as CI does between jobs, still reads its
+/// own caches.
 pub fn program() -> u64 {
     static PROGRAM: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     *PROGRAM.get_or_init(|| {
         let mut hasher = Hasher::default();
         hasher.field(env!("CARGO_PKG_VERSION").as_bytes());
-        if let Some(meta) = std::env::current_exe().ok().and_then(|exe| std::fs::metadata(exe).ok()) {
-            hasher.write(&meta.len().to_le_bytes());
-            let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-            hasher.write(&modified.unwrap_or_default().as_nanos().to_le_bytes());
-        }
+        hasher.field(env!("BIMTEK_BUILD_ID").as_bytes());
         hasher.finish()
     })
 }

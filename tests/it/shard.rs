@@ -132,9 +132,16 @@ mod workflows {
         }
         let total = ci["build"]["parallel"].as_u64().unwrap();
         assert!(total > 1);
+        let cached: Vec<&str> =
+            ci["build"]["cache"]["paths"].as_sequence().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
         for index in 1..=total {
             for line in lines(&ci["build"]) {
                 sh(&p.root, &line, &[("CI_NODE_INDEX", index.to_string()), ("CI_NODE_TOTAL", total.to_string())]);
+            }
+            // The build caches kept between pipelines are where the build leaves them.
+            for path in &cached {
+                let path = path.replace("$CI_NODE_INDEX", &index.to_string());
+                assert!(p.path(&path).is_file(), "the cached path {path} is not there after the build");
             }
         }
         for line in lines(&ci["pages"]) {
@@ -168,6 +175,12 @@ mod workflows {
             for step in steps("build") {
                 if let Some(run) = step["run"].as_str() {
                     sh(&p.root, &run.replace("${{ matrix.part.shard }}", part["shard"].as_str().unwrap()), &env);
+                }
+            }
+            // The build caches kept between runs are where the build leaves them.
+            for step in steps("build").iter().filter(|s| s["uses"].as_str() == Some("actions/cache@v4")) {
+                for path in step["with"]["path"].as_str().unwrap().lines() {
+                    assert!(p.path(path).is_file(), "the cached path {path} is not there after the build");
                 }
             }
             // What upload-artifact/download-artifact do: part/ ends up as parts/part-<index>/.
