@@ -8,6 +8,8 @@ mod timeline;
 mod views;
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -208,9 +210,17 @@ pub fn render(
 ) -> Output {
     let mut clock = std::time::Instant::now();
     let want = |path: &str| options.only.is_none_or(|only| only.contains(path));
+    // How many pages of this build show each module, when `build` lets go of a module's HTML once
+    // the last is rendered (`serve` keeps them for its next rebuild).
+    let mut renders_left = RendersLeft::default();
+    if options.sink.is_some() && options.only.is_none() {
+        for module in regencies.iter().flat_map(|r| &r.modules) {
+            *renders_left.entry(Arc::as_ptr(module) as usize).or_default().get_mut() += 1;
+        }
+    }
     let mut jobs: Vec<Job> = root_jobs(site, listed).into_iter().filter(|job| want(&job.path)).collect();
     for regency in regencies {
-        jobs.extend(regency_jobs(site, theme, regency, &want));
+        jobs.extend(regency_jobs(site, theme, regency, &want, &renders_left));
     }
     crate::lap("contexts", &mut clock);
     let setup = setup_hash(site, theme, options);
@@ -320,6 +330,9 @@ pub fn render(
     output
 }
 
+/// Module pages still to be rendered, by the module's address.
+type RendersLeft = crate::hash::FastMap<usize, std::sync::atomic::AtomicUsize>;
+
 /// A file made, where it goes and its fingerprint when it has one.
 type Made = (String, Body, Option<u64>);
 
@@ -385,17 +398,22 @@ fn search_indexes(
                     let names = files.iter().map(|(path, _)| path.strip_prefix(&indeks)?.strip_suffix(".json"));
                     names.map(|name| name.map(str::to_owned)).collect()
                 };
-                for (path, fp, bytes) in assemble(docs, &slots, &vocabulary, &roles, &topics, &kept) {
+                // Each file is written away as it is made, not held with the others.
+                let made = std::sync::Mutex::new(Vec::new());
+                let emit = |(path, fp, bytes): crate::search::index::IndexFile| {
                     let (path, fp) = (at(path), if fp == 0 { fingerprint } else { fp });
-                    files.push(match bytes {
+                    let file = match bytes {
                         Some(bytes) => keep(path, bytes).map(|(path, body)| (path, body, Some(fp))),
                         // Named by `kept` from the previous build's files just now.
                         None => match options.previous.reuse(&path, fp) {
                             Some(body) => Ok((path, body, Some(fp))),
                             None => Err(Failed::Template(Diagnostic::error(&path, "the previous index lost a file"))),
                         },
-                    });
-                }
+                    };
+                    made.lock().unwrap_or_else(|p| p.into_inner()).push(file);
+                };
+                assemble(docs, &slots, &vocabulary, &roles, &topics, &kept, &emit);
+                files.extend(made.into_inner().unwrap_or_else(|p| p.into_inner()));
             }
             files.par_extend(document_chunks(docs).map(|(path, fingerprint, make)| {
                 let path = at(path);
@@ -613,6 +631,7 @@ fn regency_jobs<'a>(
     theme: &'a Theme,
     regency: &'a Regency,
     want: &dyn Fn(&str) -> bool,
+    renders_left: &'a RendersLeft,
 ) -> Vec<Job<'a>> {
     let config = &site.config;
     let catalog = &theme.catalog;
@@ -631,10 +650,14 @@ fn regency_jobs<'a>(
 
     let path = format!("{slug}/index.html");
     if want(&path) {
-        let mut home = regency_context(site, regency, "", "", "home");
-        home.insert("modules", &regency.modules.iter().map(|m| module_card(m, "")).collect::<Vec<_>>());
-        home.insert("events", &events_for("", &|_| true));
-        jobs.push(Job::ready(path, "home.html", home));
+        // Listing pages' contexts, like module pages', are made when the page is rendered: held
+        // for every listing at once, their cards took a quarter of a gigabyte at 50,000 modules.
+        jobs.push(Job::new(path, "home.html", move || {
+            let mut home = regency_context(site, regency, "", "", "home");
+            home.insert("modules", &regency.modules.iter().map(|m| module_card(m, "")).collect::<Vec<_>>());
+            home.insert("events", &events_for("", &|_| true));
+            home
+        }));
     }
 
     // Modules are sorted by topic first, so each topic's modules are one run of the list.
@@ -664,32 +687,41 @@ fn regency_jobs<'a>(
             ctx
         });
         jobs.push(job.with_late(move |context| {
-            let body = module.body(config, &site.catalog)?;
-            context.insert("module", &module_view(module, &body.html, config, "../../"));
+            module.with_html(config, &site.catalog, |html| {
+                context.insert("module", &module_view(module, html, config, "../../"));
+            })?;
+            if renders_left.get(&(Arc::as_ptr(module) as usize)).is_some_and(|n| n.fetch_sub(1, Relaxed) == 1) {
+                // Its last page has its HTML now (copied into the context): `build` lets go of it.
+                module.release_html();
+            }
             Ok(())
         }));
     }
 
     for topic in config.topics.iter().filter(|t| want(&format!("{slug}/topik/{}/index.html", t.key))) {
-        let base = "../../";
-        let mut ctx = regency_context(site, regency, base, &format!("topik/{}/", topic.key), "topics");
-        let modules: Vec<_> =
-            regency.modules.iter().filter(|m| m.topic == topic.key).map(|m| module_card(m, base)).collect();
-        ctx.insert("topic", &term_view(topic, base, "topik", modules.len()));
-        ctx.insert("modules", &modules);
-        jobs.push(Job::ready(format!("{slug}/topik/{}/index.html", topic.key), "topic.html", ctx));
+        jobs.push(Job::new(format!("{slug}/topik/{}/index.html", topic.key), "topic.html", move || {
+            let base = "../../";
+            let mut ctx = regency_context(site, regency, base, &format!("topik/{}/", topic.key), "topics");
+            let modules: Vec<_> =
+                regency.modules.iter().filter(|m| m.topic == topic.key).map(|m| module_card(m, base)).collect();
+            ctx.insert("topic", &term_view(topic, base, "topik", modules.len()));
+            ctx.insert("modules", &modules);
+            ctx
+        }));
     }
 
     for role in config.roles.iter().filter(|t| want(&format!("{slug}/peran/{}/index.html", t.key))) {
-        let base = "../../";
-        let mut ctx = regency_context(site, regency, base, &format!("peran/{}/", role.key), "roles");
-        let modules: Vec<_> =
-            regency.modules.iter().filter(|m| m.roles.contains(&role.key)).map(|m| module_card(m, base)).collect();
-        ctx.insert("role", &term_view(role, base, "peran", modules.len()));
-        ctx.insert("page_key", &role.key);
-        ctx.insert("modules", &modules);
-        ctx.insert("events", &events_for(base, &|e| e.roles.is_empty() || e.roles.contains(&role.key)));
-        jobs.push(Job::ready(format!("{slug}/peran/{}/index.html", role.key), "role.html", ctx));
+        jobs.push(Job::new(format!("{slug}/peran/{}/index.html", role.key), "role.html", move || {
+            let base = "../../";
+            let mut ctx = regency_context(site, regency, base, &format!("peran/{}/", role.key), "roles");
+            let modules: Vec<_> =
+                regency.modules.iter().filter(|m| m.roles.contains(&role.key)).map(|m| module_card(m, base)).collect();
+            ctx.insert("role", &term_view(role, base, "peran", modules.len()));
+            ctx.insert("page_key", &role.key);
+            ctx.insert("modules", &modules);
+            ctx.insert("events", &events_for(base, &|e| e.roles.is_empty() || e.roles.contains(&role.key)));
+            ctx
+        }));
     }
 
     jobs.extend(timeline::timeline_jobs(site, theme, regency).into_iter().filter(|job| want(&job.path)));
@@ -706,35 +738,38 @@ fn regency_jobs<'a>(
         return jobs;
     }
 
-    let mut urls: Vec<SitemapUrl> = ["", "jadwal/", "kontak/"]
-        .iter()
-        .map(|p| SitemapUrl { loc: format!("{}{slug}/{p}", config.base_url), lastmod: None })
-        .collect();
-    urls.extend(
-        config
-            .roles
+    jobs.push(Job::new(path, "sitemap.xml", move || {
+        let slug = &regency.slug;
+        let mut urls: Vec<SitemapUrl> = ["", "jadwal/", "kontak/"]
             .iter()
-            .map(|t| SitemapUrl { loc: format!("{}{slug}/jadwal/{}/", config.base_url, t.key), lastmod: None }),
-    );
-    urls.extend(regency.modules.iter().map(|m| SitemapUrl {
-        loc: format!("{}{slug}/modul/{}/", config.base_url, m.slug),
-        lastmod: m.updated.map(|d| d.to_string()),
+            .map(|p| SitemapUrl { loc: format!("{}{slug}/{p}", config.base_url), lastmod: None })
+            .collect();
+        urls.extend(
+            config
+                .roles
+                .iter()
+                .map(|t| SitemapUrl { loc: format!("{}{slug}/jadwal/{}/", config.base_url, t.key), lastmod: None }),
+        );
+        urls.extend(regency.modules.iter().map(|m| SitemapUrl {
+            loc: format!("{}{slug}/modul/{}/", config.base_url, m.slug),
+            lastmod: m.updated.map(|d| d.to_string()),
+        }));
+        urls.extend(
+            config
+                .topics
+                .iter()
+                .map(|t| SitemapUrl { loc: format!("{}{slug}/topik/{}/", config.base_url, t.key), lastmod: None }),
+        );
+        urls.extend(
+            config
+                .roles
+                .iter()
+                .map(|t| SitemapUrl { loc: format!("{}{slug}/peran/{}/", config.base_url, t.key), lastmod: None }),
+        );
+        let mut sitemap = PageContext::new();
+        sitemap.insert("urls", &urls);
+        sitemap
     }));
-    urls.extend(
-        config
-            .topics
-            .iter()
-            .map(|t| SitemapUrl { loc: format!("{}{slug}/topik/{}/", config.base_url, t.key), lastmod: None }),
-    );
-    urls.extend(
-        config
-            .roles
-            .iter()
-            .map(|t| SitemapUrl { loc: format!("{}{slug}/peran/{}/", config.base_url, t.key), lastmod: None }),
-    );
-    let mut sitemap = PageContext::new();
-    sitemap.insert("urls", &urls);
-    jobs.push(Job::ready(path, "sitemap.xml", sitemap));
     jobs
 }
 

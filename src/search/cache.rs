@@ -121,36 +121,38 @@ const MAGIC: &[u8] = b"bimtek search cache 2\n";
 impl SearchCache {
     /// The vocabulary of these distinct documents: bags kept from earlier builds where the document
     /// is the same, the others tokenised (in parallel) and their new words stemmed.
-    #[allow(clippy::type_complexity, reason = "a local tuple, named where it is made")]
     pub fn vocabulary(&mut self, docs: &[&Doc], stemmer: &Stemmer) -> Result<Vocabulary<'_>, Diagnostic> {
-        let fresh: Vec<Option<Bag>> = docs
-            .par_iter()
-            .map(|d| match self.bags.contains_key(&d.hash) {
-                true => Ok(None),
-                false => Ok(Some(Bag::of(&d.title, &d.heading, &d.text()?))),
-            })
-            .collect::<Result<_, Diagnostic>>()?;
         let first_new = self.words.len();
-        // Each new bag as (document hash, word numbers with counts, length).
-        let mut numbered: Vec<(u64, Vec<(u32, u32)>, u32)> = Vec::new();
-        for (doc, bag) in docs.iter().zip(fresh) {
-            let Some(bag) = bag else { continue };
-            let words = bag
-                .words()
-                .map(|(word, count)| {
-                    let number = match self.numbers.get(word) {
-                        Some(&n) => n,
-                        None => {
-                            let n = self.words.len() as u32;
-                            self.words.push(Word { text: word.into(), stem: u32::MAX, roots: Vec::new() });
-                            self.numbers.insert(word.into(), n);
-                            n
-                        }
-                    };
-                    (number, count)
+        // In slices, each packed as soon as it is numbered: a bag's words as text, for every
+        // document at once, took more memory than the whole index at 50,000 modules.
+        for slice in docs.chunks(4096) {
+            let fresh: Vec<Option<Bag>> = slice
+                .par_iter()
+                .map(|d| match self.bags.contains_key(&d.hash) {
+                    true => Ok(None),
+                    false => Ok(Some(Bag::of(&d.title, &d.heading, &d.text()?))),
                 })
-                .collect();
-            numbered.push((doc.hash, words, bag.len));
+                .collect::<Result<_, Diagnostic>>()?;
+            for (doc, bag) in slice.iter().zip(fresh) {
+                let Some(bag) = bag else { continue };
+                let words = bag
+                    .words()
+                    .map(|(word, count)| {
+                        let number = match self.numbers.get(word) {
+                            Some(&n) => n,
+                            None => {
+                                let n = self.words.len() as u32;
+                                self.words.push(Word { text: word.into(), stem: u32::MAX, roots: Vec::new() });
+                                self.numbers.insert(word.into(), n);
+                                n
+                            }
+                        };
+                        (number, count)
+                    })
+                    .collect();
+                self.bags.insert(doc.hash, PackedBag::pack(words, bag.len));
+                self.changed = true;
+            }
         }
         let stemmed: Vec<(String, Vec<String>)> = self.words[first_new..]
             .par_iter()
@@ -171,10 +173,6 @@ impl SearchCache {
                 }
             };
             word.roots = roots.into_iter().map(Into::into).collect();
-        }
-        self.changed |= !numbered.is_empty();
-        for (hash, words, len) in numbered {
-            self.bags.insert(hash, PackedBag::pack(words, len));
         }
         self.used.extend(docs.iter().map(|d| d.hash));
         // Every document's bag is there: those not kept were made above.

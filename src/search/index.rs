@@ -128,7 +128,79 @@ pub fn shard_key(term: &str) -> String {
     term.chars().take(2).collect()
 }
 
-type Postings<'a> = BTreeMap<&'a str, Vec<u32>>;
+type Postings<'a> = BTreeMap<&'a str, PostingList>;
+
+/// A term's postings as they are written out, (document gap, weighted frequency) pairs, packed as
+/// varints while the index is built: as plain numbers they were the largest thing in memory at
+/// 50,000 modules. The last pair stays open while its document is still being read.
+#[derive(Default)]
+struct PostingList {
+    bytes: Vec<u8>,
+    last: u32,
+    open: Option<(u32, u32)>,
+}
+
+impl PostingList {
+    fn add(&mut self, doc: u32, tf: u32) {
+        match &mut self.open {
+            Some((_, count)) if self.last == doc => *count += tf,
+            _ => {
+                self.close();
+                self.open = Some((doc - self.last, tf));
+                self.last = doc;
+            }
+        }
+    }
+
+    fn close(&mut self) {
+        if let Some((gap, tf)) = self.open.take() {
+            crate::codec::put_varint(&mut self.bytes, u64::from(gap));
+            crate::codec::put_varint(&mut self.bytes, u64::from(tf));
+        }
+    }
+
+    /// The pairs as a JSON array, as serde_json writes a `Vec<u32>`.
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.push(b'[');
+        let mut reader = crate::codec::Reader::new(&self.bytes);
+        let mut first = true;
+        while let Some(n) = reader.varint() {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            let mut digits = [0u8; 20];
+            let mut at = digits.len();
+            let mut n = n;
+            loop {
+                at -= 1;
+                digits[at] = b'0' + (n % 10) as u8;
+                n /= 10;
+                if n == 0 {
+                    break;
+                }
+            }
+            out.extend(&digits[at..]);
+        }
+        out.push(b']');
+    }
+}
+
+/// A shard's JSON: `{"term":[gap,tf,...],...}`, as serde_json writes the map.
+fn shard_json(terms: &Postings) -> Vec<u8> {
+    let mut out = vec![b'{'];
+    for (i, (term, list)) in terms.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        // Terms are plain words, but they go through the JSON writer all the same.
+        let _ = serde_json::to_writer(&mut out, term);
+        out.push(b':');
+        list.write_json(&mut out);
+    }
+    out.push(b'}');
+    out
+}
 
 /// An index file: where it goes under `cari/`, the fingerprint of what it was made from, and its
 /// bytes; `None` when [`Kept`] said the previous build has it.
@@ -138,10 +210,11 @@ pub type IndexFile = (String, u64, Option<Vec<u8>>);
 /// from postings with this fingerprint, if it did: those are not serialised again.
 pub type Kept<'k> = &'k (dyn Fn(&str, u64) -> Option<Vec<String>> + Sync);
 
-/// Each shard's JSON; a shard grown past [`SHARD_SPLIT`] is split by its terms' third letter.
-/// Groups whose postings the previous build had already are named, not made.
-fn serialize_shards(shards: BTreeMap<String, Postings<'_>>, kept: Kept) -> Vec<IndexFile> {
-    shards
+/// Each shard's JSON, handed to `emit` as it is made; a shard grown past [`SHARD_SPLIT`] is split
+/// by its terms' third letter. Groups whose postings the previous build had already are named, not
+/// made. Returns the shards' keys, sorted.
+fn serialize_shards(shards: BTreeMap<String, Postings<'_>>, kept: Kept, emit: Emit) -> Vec<String> {
+    let mut keys: Vec<String> = shards
         .into_par_iter()
         .flat_map_iter(|(key, terms)| {
             let mut hasher = crate::hash::Hasher::default();
@@ -149,29 +222,40 @@ fn serialize_shards(shards: BTreeMap<String, Postings<'_>>, kept: Kept) -> Vec<I
             hasher.field(key.as_bytes());
             for (term, list) in &terms {
                 hasher.field(term.as_bytes());
-                hasher.write(&(list.len() as u64).to_le_bytes());
-                for pair in list.chunks(2) {
-                    let (a, b) = (pair[0], pair.get(1).copied().unwrap_or_default());
-                    hasher.write(&(u64::from(a) << 32 | u64::from(b)).to_le_bytes());
-                }
+                hasher.field(&list.bytes);
             }
             let fingerprint = hasher.finish();
             if let Some(names) = kept(&key, fingerprint) {
-                return names.into_iter().map(|name| (name, fingerprint, None)).collect();
+                for name in &names {
+                    emit((format!("indeks/{name}.json"), fingerprint, None));
+                }
+                return names;
             }
-            let whole = json(&terms);
+            let whole = shard_json(&terms);
             if whole.len() <= SHARD_SPLIT {
-                return vec![(key, fingerprint, Some(whole))];
+                emit((format!("indeks/{key}.json"), fingerprint, Some(whole)));
+                return vec![key];
             }
             let mut parts: BTreeMap<String, Postings> = BTreeMap::new();
             for (term, list) in terms {
                 let key = if term.chars().count() >= 3 { term.chars().take(3).collect() } else { key.clone() };
                 parts.entry(key).or_default().insert(term, list);
             }
-            parts.into_iter().map(|(key, terms)| (key, fingerprint, Some(json(&terms)))).collect()
+            parts
+                .into_iter()
+                .map(|(key, terms)| {
+                    emit((format!("indeks/{key}.json"), fingerprint, Some(shard_json(&terms))));
+                    key
+                })
+                .collect()
         })
-        .collect()
+        .collect();
+    keys.sort_unstable();
+    keys
 }
+
+/// Takes each index file as it is made, so they need not all be held at once.
+pub type Emit<'e> = &'e (dyn Fn(IndexFile) + Sync);
 
 #[derive(Serialize)]
 struct Meta<'a> {
@@ -253,9 +337,15 @@ pub fn build(
 ) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let mut cache = SearchCache::default();
     let vocabulary = cache.vocabulary(&docs.iter().collect::<Vec<_>>(), stemmer)?;
-    let index = assemble(docs, &(0..docs.len()).collect::<Vec<_>>(), &vocabulary, roles, topics, &|_, _| None);
-    let mut files: Vec<(String, Vec<u8>)> =
-        index.into_iter().filter_map(|(path, _, bytes)| Some((path, bytes?))).collect();
+    let index = std::sync::Mutex::new(Vec::new());
+    let emit = |(path, _, bytes): IndexFile| {
+        if let (Some(bytes), Ok(mut index)) = (bytes, index.lock()) {
+            index.push((path, bytes));
+        }
+    };
+    assemble(docs, &(0..docs.len()).collect::<Vec<_>>(), &vocabulary, roles, topics, &|_, _| None, &emit);
+    let mut files = index.into_inner().unwrap_or_default();
+    files.sort();
     for (path, _, bytes) in document_files(docs).collect::<Vec<_>>() {
         files.push((path, bytes?));
     }
@@ -264,8 +354,8 @@ pub fn build(
 
 /// [`build`]'s `meta.json` and `indeks/` files from a vocabulary made beforehand (the documents'
 /// files come from [`document_files`]); `bags[i]` is the number of the bag of `docs[i]`.
-/// `meta.json` comes first, with fingerprint 0: it is made from everything, and the caller knows
-/// best what that is.
+/// Each file goes to `emit` as it is made; `meta.json`, last, has fingerprint 0: it is made from
+/// everything, and the caller knows best what that is.
 pub fn assemble(
     docs: &[Doc],
     bags: &[usize],
@@ -273,16 +363,17 @@ pub fn assemble(
     roles: &[&str],
     topics: &[&str],
     kept: Kept,
-) -> Vec<IndexFile> {
+    emit: Emit,
+) {
     const NONE: u32 = u32::MAX;
     let mut roots: Vec<&str> = Vec::new();
     // Word seen yet here; term number of each stem here; each term's stem number and postings
     // (doc, weighted frequency) in doc order. The output is ordered by the stems themselves.
     let mut seen = vec![false; vocabulary.words()];
     let mut term_of = vec![NONE; vocabulary.stems()];
-    // Per term: its stem number, the last document it was seen in, and its postings list as
-    // written out, gaps already taken: building the final form directly keeps one list, not two.
-    let mut terms: Vec<(u32, u32, Vec<u32>)> = Vec::new();
+    // Per term: its stem number and its postings, gaps already taken: building the final form
+    // directly keeps one list, not two.
+    let mut terms: Vec<(u32, PostingList)> = Vec::new();
     let mut lens = Vec::with_capacity(docs.len());
     for (id, &bag) in bags.iter().enumerate() {
         let id = id as u32;
@@ -295,16 +386,9 @@ pub fn assemble(
             let stem = vocabulary.stem_of(word) as usize;
             if term_of[stem] == NONE {
                 term_of[stem] = terms.len() as u32;
-                terms.push((stem as u32, 0, Vec::new()));
+                terms.push((stem as u32, PostingList::default()));
             }
-            let (_, last, list) = &mut terms[term_of[stem] as usize];
-            match list.last_mut() {
-                Some(count) if *last == id => *count += tf,
-                _ => {
-                    list.extend([id - *last, tf]);
-                    *last = id;
-                }
-            }
+            terms[term_of[stem] as usize].1.add(id, tf);
         }
         lens.push(bag.len);
     }
@@ -314,11 +398,12 @@ pub fn assemble(
     roots.dedup();
     terms.sort_unstable_by(|a, b| vocabulary.stem(a.0).cmp(vocabulary.stem(b.0)));
     let mut shards: BTreeMap<String, Postings> = BTreeMap::new();
-    for (stem, _, list) in terms {
+    for (stem, mut list) in terms {
+        list.close();
         let term = vocabulary.stem(stem);
         shards.entry(shard_key(term)).or_default().insert(term, list);
     }
-    let shards = serialize_shards(shards, kept);
+    let shards = serialize_shards(shards, kept, emit);
     let first_event = docs.iter().position(|d| d.kind == DocKind::Event).unwrap_or(docs.len());
     let after_events = docs.iter().rposition(|d| d.kind == DocKind::Event).map_or(first_event, |i| i + 1);
     let avgdl = if docs.is_empty() { 0.0 } else { f64::from(lens.iter().sum::<u32>()) / docs.len() as f64 };
@@ -341,14 +426,11 @@ pub fn assemble(
             .collect(),
         roles: roles.to_vec(),
         topics: topics.to_vec(),
-        shards: shards.iter().map(|(key, _, _)| key.clone()).collect(),
+        shards,
         rules: RULES,
         roots,
     };
-    let mut files = vec![("meta.json".to_owned(), 0, Some(json(&meta)))];
-    files
-        .extend(shards.into_iter().map(|(key, fingerprint, bytes)| (format!("indeks/{key}.json"), fingerprint, bytes)));
-    files
+    emit(("meta.json".to_owned(), 0, Some(json(&meta))));
 }
 
 /// The `dokumen/<n>.json` files: titles and texts of [`CHUNK`] documents each, made in parallel

@@ -64,43 +64,66 @@ pub struct SectionHead {
 /// What a module's page and its search documents are made of.
 #[derive(Debug)]
 pub struct Body {
-    /// Module links in it point to `../<slug>/`, as seen from the module's own page.
-    pub html: String,
+    /// Module links in it point to `../<slug>/`, as seen from the module's own page. `None` once
+    /// released after the module's last page was rendered.
+    html: std::sync::Mutex<Option<String>>,
     /// Plain text by section, in the order of [`Module::sections`].
     pub sections: Vec<markdown::Section>,
 }
 
 impl Module {
+    /// The body's HTML, handed to `f`: from the body held, or parsed again if it was released.
+    pub fn with_html<R>(&self, config: &Config, catalog: &Catalog, f: impl FnOnce(&str) -> R) -> Result<R, Diagnostic> {
+        let body = self.body(config, catalog)?;
+        let held = body.html.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(html) = held.as_deref() {
+            return Ok(f(html));
+        }
+        drop(held);
+        let again = self.parse_again(config, catalog)?;
+        let html = again.html.into_inner().unwrap_or_else(|p| p.into_inner()).unwrap_or_default();
+        Ok(f(&html))
+    }
+
+    /// Lets go of the body's HTML (a module page's largest part) once no page needs it any more:
+    /// `build` keeps the site's memory down this way while it renders.
+    pub fn release_html(&self) {
+        if let Some(Ok(body)) = self.body.get() {
+            *body.html.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        }
+    }
+
     /// The body, parsed again from the file when it was not kept. A file changed since the build
     /// read it is an error rather than a page that disagrees with the rest of the site.
     pub fn body(&self, config: &Config, catalog: &Catalog) -> Result<&Body, Diagnostic> {
-        let body = self.body.get_or_init(|| {
-            let file = content::read_text(Path::new(""), &self.path).map(|mut f| {
-                f.rel = self.source.clone();
-                f
-            })?;
-            let changed = || {
-                Diagnostic::error(&self.source, "the file changed while the site was being built")
-                    .with_hint("build again")
-            };
-            if crate::hash::hash(file.text.as_bytes()) != self.text_hash {
-                return Err(changed());
-            }
-            let source = content::ModuleSource {
-                scope: self.scope.clone(),
-                slug: self.slug.clone(),
-                path: self.path.clone(),
-                text_hash: self.text_hash,
-                stamp: None,
-                unread: false,
-                file,
-                assets: self.assets.clone(),
-            };
-            let parsed = parse_module(source, config, catalog, self.key)
-                .map_err(|d| d.into_iter().next().unwrap_or_else(changed))?;
-            parsed.body.into_inner().unwrap_or_else(|| Err(changed()))
-        });
-        body.as_deref().map_err(Clone::clone)
+        self.body.get_or_init(|| self.parse_again(config, catalog).map(Arc::new)).as_deref().map_err(Clone::clone)
+    }
+
+    fn parse_again(&self, config: &Config, catalog: &Catalog) -> Result<Body, Diagnostic> {
+        let file = content::read_text(Path::new(""), &self.path).map(|mut f| {
+            f.rel = self.source.clone();
+            f
+        })?;
+        let changed = || {
+            Diagnostic::error(&self.source, "the file changed while the site was being built").with_hint("build again")
+        };
+        if crate::hash::hash(file.text.as_bytes()) != self.text_hash {
+            return Err(changed());
+        }
+        let source = content::ModuleSource {
+            scope: self.scope.clone(),
+            slug: self.slug.clone(),
+            path: self.path.clone(),
+            text_hash: self.text_hash,
+            stamp: None,
+            unread: false,
+            file,
+            assets: self.assets.clone(),
+        };
+        let parsed = parse_module(source, config, catalog, self.key)
+            .map_err(|d| d.into_iter().next().unwrap_or_else(changed))?;
+        let body = parsed.body.into_inner().unwrap_or_else(|| Err(changed()))?;
+        Arc::into_inner(body).ok_or_else(changed)
     }
 }
 
@@ -329,7 +352,7 @@ fn parse_module(
             text_hash: crate::hash::hash(s.text.as_bytes()),
         })
         .collect();
-    let body = Body { html: rendered.html, sections: rendered.sections };
+    let body = Body { html: Some(rendered.html).into(), sections: rendered.sections };
     Ok(Module {
         slug: source.slug,
         scope: source.scope,
