@@ -172,7 +172,7 @@ fn run(options: &BuildOptions, thorough: bool, reuse: Reuse) -> Result<(Output, 
         config,
         theme.catalog.clone(),
         sources,
-        &site::ModelOptions { drafts: options.drafts, cache: reuse.modules },
+        &site::ModelOptions { drafts: options.drafts, cache: reuse.modules, lean: reuse.sink.is_some() },
         &mut problems,
     );
     lap("model", &mut clock);

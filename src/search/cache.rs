@@ -203,9 +203,10 @@ impl SearchCache {
         let whole =
             self.stored.torn || !path.exists() || self.stored.bags.len() + fresh.len() > 2 * self.used.len() + 64;
         if whole {
-            let bytes = self.compacted();
             let partial = path.with_extension("partial");
-            std::fs::write(&partial, bytes)?;
+            let mut file = io::BufWriter::new(std::fs::File::create(&partial)?);
+            self.write_compacted(&mut file)?;
+            file.into_inner().map_err(io::IntoInnerError::into_error)?;
             std::fs::rename(&partial, path)?;
             // What was written is numbered differently from what is held: read it back next time.
             self.stored = Stored { torn: true, ..Stored::default() };
@@ -230,29 +231,22 @@ impl SearchCache {
         Ok(())
     }
 
-    /// The whole file for the bags this build used, their words and stems numbered anew.
-    fn compacted(&self) -> Vec<u8> {
+    /// Writes the whole file for the bags this build used, their words and stems numbered anew,
+    /// a record at a time: made whole in memory first, it was the peak of a 50,000-module build.
+    fn write_compacted(&self, to: &mut impl io::Write) -> io::Result<()> {
         let mut hashes: Vec<u64> = self.used.iter().copied().filter(|h| self.bags.contains_key(h)).collect();
         hashes.sort_unstable();
+        // First the words the bags use, numbered in the order they are met...
         let mut word_numbers: FastMap<u32, u32> = FastMap::default();
         let mut words: Vec<u32> = Vec::new();
-        let bags: Vec<(u64, PackedBag)> = hashes
-            .iter()
-            .map(|h| {
-                let bag = &self.bags[h];
-                let renumbered = bag
-                    .words()
-                    .map(|(w, count)| {
-                        let n = *word_numbers.entry(w).or_insert_with(|| {
-                            words.push(w);
-                            (words.len() - 1) as u32
-                        });
-                        (n, count)
-                    })
-                    .collect();
-                (*h, PackedBag::pack(renumbered, bag.len))
-            })
-            .collect();
+        for h in &hashes {
+            for (w, _) in self.bags[h].words() {
+                word_numbers.entry(w).or_insert_with(|| {
+                    words.push(w);
+                    (words.len() - 1) as u32
+                });
+            }
+        }
         let mut stem_numbers: FastMap<u32, u32> = FastMap::default();
         let mut stems: Vec<u32> = Vec::new();
         for &w in &words {
@@ -272,10 +266,16 @@ impl SearchCache {
             let word = &self.words[w as usize];
             put_word(&mut out, &word.text, stem_numbers[&word.stem], &word.roots);
         }
-        for (hash, bag) in &bags {
-            put_bag(&mut out, *hash, bag);
+        to.write_all(&out)?;
+        // ...then each bag, renumbered.
+        for h in &hashes {
+            let bag = &self.bags[h];
+            let renumbered = bag.words().map(|(w, count)| (word_numbers[&w], count)).collect();
+            out.clear();
+            put_bag(&mut out, *h, &PackedBag::pack(renumbered, bag.len));
+            to.write_all(&out)?;
         }
-        out
+        Ok(())
     }
 
     fn record(&mut self, r: &mut Reader) -> Option<()> {

@@ -137,26 +137,32 @@ impl ModuleCache {
             fresh = modules.values().collect();
         }
         fresh.sort_by(|a, b| a.source.cmp(&b.source).then(a.key.cmp(&b.key)));
-        let mut bytes = Vec::new();
+        use std::io::Write;
+        let partial = path.with_extension("partial");
+        // Record by record: the whole log made in memory first was a peak of large builds.
+        let file = match whole {
+            true => std::fs::File::create(&partial)?,
+            false => std::fs::OpenOptions::new().append(true).open(path)?,
+        };
+        let mut file = std::io::BufWriter::new(file);
         if whole {
-            bytes.extend(header().as_bytes());
+            file.write_all(header().as_bytes())?;
         }
-        let mut record = Vec::new();
+        let (mut record, mut length) = (Vec::new(), Vec::new());
         for m in &fresh {
             record.clear();
+            length.clear();
             if encode(m, stamp(m), &mut record).is_some() {
-                put_varint(&mut bytes, record.len() as u64);
-                bytes.extend(&record);
+                put_varint(&mut length, record.len() as u64);
+                file.write_all(&length)?;
+                file.write_all(&record)?;
             }
         }
+        file.into_inner().map_err(std::io::IntoInnerError::into_error)?;
         if whole {
-            let partial = path.with_extension("partial");
-            std::fs::write(&partial, bytes)?;
             std::fs::rename(&partial, path)?;
             *log = Log { records: fresh.len(), ..Log::default() };
         } else {
-            use std::io::Write;
-            std::fs::OpenOptions::new().append(true).open(path)?.write_all(&bytes)?;
             log.records += fresh.len();
         }
         log.held.extend(fresh.iter().map(|m| (m.key, stamp(m))));

@@ -187,6 +187,10 @@ pub struct ModelOptions<'a> {
     /// Modules parsed by earlier builds of this process (`serve`), reused when nothing they were
     /// parsed from has changed.
     pub cache: Option<&'a ModuleCache>,
+    /// Keep of each module only what the model needs, not its body (parsed again when its page is
+    /// rendered) nor the source lines of its links (read again if one breaks): `build` holds
+    /// every module at once, and at 50,000 modules their bodies were most of its memory.
+    pub lean: bool,
 }
 
 /// Parses every source (in parallel) and assembles the site, collecting every problem.
@@ -214,7 +218,16 @@ pub fn assemble(
             let source = if source.unread { reread(source)? } else { source };
             // Read just now: a file edited since its stamp was taken has a new key.
             let key = cache::key(&source, setup);
-            parse_module(source, &config, &catalog, key).map(Arc::new)
+            let mut module = parse_module(source, &config, &catalog, key)?;
+            if options.lean {
+                module.body = std::sync::OnceLock::new();
+                for at in
+                    module.links.iter_mut().map(|l| &mut l.at).chain(module.local_refs.iter_mut().map(|(_, at)| at))
+                {
+                    at.snippet = String::new();
+                }
+            }
+            Ok(Arc::new(module))
         })
         .collect();
     if let Some(cache) = options.cache {
