@@ -230,13 +230,8 @@ impl Previous {
     /// Every file under `prefix` made with this fingerprint, sorted: the parts of something made
     /// whole, such as a search index, reused together. `None` when there are none.
     pub fn reuse_all(&self, prefix: &str, fingerprint: u64) -> Option<Vec<(String, Body)>> {
-        let mut files: Vec<(String, Body)> = self
-            .pages
-            .iter()
-            .filter(|(path, (fp, _))| *fp == fingerprint && path.starts_with(prefix))
-            .map(|(path, (_, body))| (path.clone(), body.clone()))
-            .collect();
-        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let files: Vec<(String, Body)> =
+            self.under(prefix).into_iter().filter(|(_, fp, _)| *fp == fingerprint).map(|(p, _, b)| (p, b)).collect();
         (!files.is_empty()).then_some(files)
     }
 
