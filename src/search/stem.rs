@@ -11,6 +11,11 @@ const DICTIONARY_EXTRA: &str = include_str!("kata-dasar-tambahan.txt");
 const DICTIONARY_EXCLUDED: &str = include_str!("kata-dasar-kecuali.txt");
 pub const RULES: &str = include_str!("rules.tsv");
 
+/// Words longer than this are left as they are (stem.js has the same bound). The longest words of
+/// Indonesian, prefixes and suffixes included ("mempertanggungjawabkannya"), have 25 letters; each
+/// rule copies and matches the whole word, so a 17 MB "word" took seconds a rule.
+pub const MAX_STEMMED: usize = 48;
+
 struct Rule {
     pattern: Regex,
     result: String,
@@ -130,8 +135,12 @@ impl Stemmer {
         self.dictionary.contains(word)
     }
 
-    /// The root of a lowercase word; the word itself when no root is found.
+    /// The root of a lowercase word; the word itself when no root is found, or when it is longer
+    /// than any word of the language ([`MAX_STEMMED`]).
     pub fn stem(&self, word: &str) -> String {
+        if word.len() > MAX_STEMMED {
+            return word.to_owned();
+        }
         if let Some((left, right)) = word.split_once('-') {
             // Reduplication: "kata-kata", "berbalas-balasan" stem to one root when both halves agree.
             let (a, b) = (self.stem_single(left), self.stem_single(right));
@@ -150,6 +159,9 @@ impl Stemmer {
     /// Like `stem`, also adding to `roots` every dictionary word the stemmer found on the way. A
     /// browser given just those roots stems `word` exactly alike: every lookup answers the same.
     pub fn stem_recording(&self, word: &str, roots: &mut Vec<String>) -> String {
+        if word.len() > MAX_STEMMED {
+            return word.to_owned();
+        }
         if let Some((left, right)) = word.split_once('-') {
             let (a, b) = (self.stem_single_recording(left, roots), self.stem_single_recording(right, roots));
             return if a == b { a } else { word.to_owned() };
@@ -361,6 +373,17 @@ mod tests {
         ] {
             assert_eq!(s.stem(word), root, "{word}");
         }
+    }
+
+    #[test]
+    fn words_longer_than_any_of_the_language_are_left_as_they_are() {
+        let s = Stemmer::new();
+        assert_eq!(s.stem("memperkenalkannya"), "kenal");
+        let long = format!("{}kan", "memper".repeat(8));
+        assert_eq!(s.stem(&long), long);
+        assert_eq!(s.stem_recording(&long, &mut Vec::new()), long);
+        let huge = format!("{}kan", "memper".repeat(200_000));
+        assert_eq!(s.stem(&huge), huge);
     }
 
     /// The accuracy on the test list is reported by `cargo bench`; here it must not fall below

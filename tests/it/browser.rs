@@ -162,6 +162,8 @@ fn browser_and_rust_stemmers_agree_on_every_word() {
             );
         }
     }
+    // Over the length past which neither stems, and at it.
+    words.extend([format!("{}kan", "memper".repeat(8)), format!("{}kannya", "memper".repeat(7))]);
     assert!(words.len() > 1500, "only {} words", words.len());
     let words: Vec<String> = words.into_iter().collect();
     let dir = tempfile::tempdir().unwrap();

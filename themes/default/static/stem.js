@@ -41,7 +41,11 @@
     return out;
   }
 
+  // Longer words are left as they are, as the build leaves them (MAX_STEMMED in src/search/stem.rs).
+  var MAX_STEMMED = 48;
+
   Stemmer.prototype.stem = function (word) {
+    if (word.length > MAX_STEMMED) return word;
     var dash = word.indexOf("-");
     if (dash >= 0) {
       var a = this.stemSingle(word.slice(0, dash));
