@@ -118,9 +118,23 @@ const HEADING_WEIGHT: u32 = 2;
 /// The words of a text: runs of ASCII letters and digits (a hyphen inside a word is kept, for
 /// "kata-kata"), as slices of it; lowercase the text first for lowercase words.
 pub fn tokens(text: &str) -> impl Iterator<Item = &str> + '_ {
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .map(|w| w.trim_matches('-'))
-        .filter(|w| !w.is_empty())
+    // By bytes: every byte of a multi-byte character ends a word, as the character itself would,
+    // so words start and end on ASCII bytes and slicing there is always on a character boundary.
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let start = at + bytes[at..].iter().position(|b| b.is_ascii_alphanumeric())?;
+            let len = bytes[start..].iter().position(|&b| !(b.is_ascii_alphanumeric() || b == b'-'));
+            let end = len.map_or(bytes.len(), |len| start + len);
+            at = end;
+            // A word may end in hyphens ("kata-"), which are not part of it.
+            let word = text[start..end].trim_end_matches('-');
+            if !word.is_empty() {
+                return Some(word);
+            }
+        }
+    })
 }
 
 /// The two-letter shard a term starts in.
@@ -290,23 +304,33 @@ pub struct Bag {
 
 impl Bag {
     pub fn of(title: &str, heading: &str, text: &str) -> Bag {
-        // Lowercased whole, so words are slices of it and only distinct words are copied, once.
-        let fields = [
-            (title.to_ascii_lowercase(), TITLE_WEIGHT),
-            (heading.to_ascii_lowercase(), HEADING_WEIGHT),
-            (text.to_ascii_lowercase(), 1),
-        ];
-        let mut counts: FastMap<&str, u32> = FastMap::default();
+        // Lowercased into one string, so words are slices of it and only distinct words are
+        // copied, once.
+        let mut lower = String::with_capacity(title.len() + heading.len() + text.len() + 2);
+        let mut fields = [(0, 0, TITLE_WEIGHT), (0, 0, HEADING_WEIGHT), (0, 0, 1)];
+        for ((start, end, _), field) in fields.iter_mut().zip([title, heading, text]) {
+            *start = lower.len();
+            lower.push_str(field);
+            *end = lower.len();
+            lower.push(' ');
+        }
+        lower.make_ascii_lowercase();
+        // Each distinct word once, in the order it first appears: as deterministic as sorting
+        // them, for less work; a word's number in the index does not depend on it.
+        let mut order: FastMap<&str, usize> = FastMap::default();
+        order.reserve(text.len() / 24);
+        let mut words: Vec<(&str, u32)> = Vec::with_capacity(text.len() / 24);
         let mut len = 0;
-        for (field, weight) in &fields {
-            for word in tokens(field) {
+        for &(start, end, weight) in &fields {
+            for word in tokens(&lower[start..end]) {
                 len += 1;
-                *counts.entry(word).or_default() += weight;
+                let at = *order.entry(word).or_insert_with(|| {
+                    words.push((word, 0));
+                    words.len() - 1
+                });
+                words[at].1 += weight;
             }
         }
-        let mut words: Vec<(&str, u32)> = counts.into_iter().collect();
-        // Hash order must not leak anywhere.
-        words.sort_unstable();
         let mut text = String::with_capacity(words.iter().map(|(w, _)| w.len()).sum());
         let words = words
             .into_iter()
