@@ -16,7 +16,7 @@ macro_rules! builtin {
 }
 
 /// Template name -> source, for every template the build renders.
-const TEMPLATES: &[(&str, &str)] = builtin![
+pub(crate) const TEMPLATES: &[(&str, &str)] = builtin![
     "base.html",
     "index.html",
     "404.html",

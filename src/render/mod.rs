@@ -49,7 +49,13 @@ pub(super) struct Job<'a> {
     late: Option<Late<'a>>,
 }
 
-type Late<'a> = Box<dyn FnOnce(&mut Context) -> Result<(), Diagnostic> + Send + 'a>;
+/// Adds a module's body to its page's context: with `splice`, the context gets [`BODY_MARK`] in
+/// its place and the body is returned, to be put where the mark lands in the rendered page.
+type Late<'a> = Box<dyn FnOnce(&mut Context, bool) -> Result<Option<String>, Diagnostic> + Send + 'a>;
+
+/// Stands for a module's body in its rendered page until the body is spliced in. An element:
+/// escaped, no value from YAML can spell it, and minify-html keeps it as it is.
+const BODY_MARK: &str = "<bimtek-body></bimtek-body>";
 
 impl<'a> Job<'a> {
     pub(super) fn new(
@@ -60,7 +66,10 @@ impl<'a> Job<'a> {
         Job { path, template, context: Box::new(context), late: None }
     }
 
-    fn with_late(mut self, late: impl FnOnce(&mut Context) -> Result<(), Diagnostic> + Send + 'a) -> Job<'a> {
+    fn with_late(
+        mut self,
+        late: impl FnOnce(&mut Context, bool) -> Result<Option<String>, Diagnostic> + Send + 'a,
+    ) -> Job<'a> {
         self.late = Some(Box::new(late));
         self
     }
@@ -224,6 +233,7 @@ pub fn render(
     }
     crate::lap("contexts", &mut clock);
     let setup = setup_hash(site, theme, options);
+    let splice = splices_body(theme.templates.values().map(|t| t.source.as_str()));
     let rendered: Vec<Result<(String, Body, u64), Failed>> = jobs
         .into_par_iter()
         .map(|job| {
@@ -233,11 +243,16 @@ pub fn render(
                 return Ok((job.path, body, fingerprint));
             }
             let mut context = context.context;
-            if let Some(late) = job.late {
-                late(&mut context).map_err(Failed::Template)?;
-            }
+            let body = match job.late {
+                Some(late) => late(&mut context, splice).map_err(Failed::Template)?,
+                None => None,
+            };
             let html = tera.render(job.template, &context).map_err(|e| Failed::Template(template_error(theme, &e)))?;
-            let bytes = if options.minify && job.path.ends_with(".html") { minify(&html) } else { html.into_bytes() };
+            let page = if options.minify && job.path.ends_with(".html") { minify(&html) } else { html.into_bytes() };
+            let bytes = match body {
+                Some(body) => splice_body(&page, &body, options.minify),
+                None => page,
+            };
             let body = match options.sink {
                 Some(sink) => sink.put(&job.path, &bytes).map_err(|e| Failed::Write(job.path.clone(), e))?,
                 None => Body::Bytes(bytes.into()),
@@ -456,6 +471,116 @@ fn index_fingerprint(docs: &[crate::search::index::Doc], roles: &[&str], topics:
 /// A relative path as `/`-joined components; a `\\` inside a name stays in it (and is refused).
 fn url_path(path: &Path) -> String {
     path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// Whether module bodies can be spliced into their rendered pages rather than rendered with them:
+/// when the templates use a module's HTML only as `{{ module.html | safe }}`. It saves the work
+/// the body costs the template engine and, above all, minify-html, which would parse every page's
+/// largest part only to find it compact already: pulldown-cmark writes no indentation, and the
+/// line break after a block is all minifying would take out. A theme that filters or tests the
+/// HTML gets it in its context as before.
+fn splices_body<'t>(templates: impl IntoIterator<Item = &'t str>) -> bool {
+    let plain = regex::Regex::new(r"\{\{-?\s*module\.html\s*\|\s*safe\s*-?\}\}").ok();
+    let Some(plain) = plain else { return false };
+    templates.into_iter().all(|source| source.matches("module.html").count() == plain.find_iter(source).count())
+}
+
+/// `page` with each [`BODY_MARK`] replaced by `body`: once in the default theme, and as often as
+/// a theme's template shows it (none when it shows it only under a condition not met). With
+/// `compact`, the line breaks pulldown-cmark writes around blocks are left out, as minify-html
+/// would leave them out.
+fn splice_body(page: &[u8], body: &str, compact: bool) -> Vec<u8> {
+    let compacted;
+    let body = if compact {
+        // What follows a body is the theme's, a block's end in the default theme.
+        compacted = compact_blocks(body.trim_end_matches('\n'));
+        compacted.as_str()
+    } else {
+        body
+    };
+    let mark = BODY_MARK.as_bytes();
+    let mut out = Vec::with_capacity(page.len() + body.len());
+    let mut rest = page;
+    while let Some(at) = rest.windows(mark.len()).position(|w| w == mark) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(body.as_bytes());
+        rest = &rest[at + mark.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
+/// `html` without the line breaks that stand right before a block element's opening or closing
+/// tag, where a browser shows nothing for them; breaks between inline elements are spaces and stay,
+/// and so does everything inside `pre`, `textarea`, `script` and `style`.
+fn compact_blocks(html: &str) -> String {
+    const BLOCKS: &[&str] = &[
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ];
+    const KEEP: &[&str] = &["pre", "textarea", "script", "style"];
+    let tag_name = |rest: &str| -> (bool, String) {
+        let (closing, rest) = match rest.strip_prefix('/') {
+            Some(rest) => (true, rest),
+            None => (false, rest),
+        };
+        let name = rest.bytes().take_while(u8::is_ascii_alphanumeric).map(|b| b.to_ascii_lowercase() as char);
+        (closing, name.collect())
+    };
+    let mut out = String::with_capacity(html.len());
+    // How many `pre`-like elements are open around this point.
+    let mut kept = 0usize;
+    let mut last = 0;
+    for (at, _) in html.match_indices('<') {
+        let (closing, name) = tag_name(&html[at + 1..]);
+        let keep = KEEP.contains(&name.as_str());
+        if keep && closing {
+            kept = kept.saturating_sub(1);
+        }
+        if kept == 0 && html[..at].ends_with('\n') && at > last && BLOCKS.contains(&name.as_str()) {
+            out.push_str(&html[last..at - 1]);
+            last = at;
+        }
+        if keep && !closing {
+            kept += 1;
+        }
+    }
+    out.push_str(&html[last..]);
+    out
 }
 
 fn minify(html: &str) -> Vec<u8> {
@@ -686,15 +811,17 @@ fn regency_jobs<'a>(
             ctx.insert("events", &events_for(base, &|e| e.module.as_deref() == Some(module.slug.as_str())));
             ctx
         });
-        jobs.push(job.with_late(move |context| {
-            module.with_html(config, &site.catalog, |html| {
-                context.insert("module", &module_view(module, html, config, "../../"));
+        jobs.push(job.with_late(move |context, splice| {
+            let body = module.with_html(config, &site.catalog, |html| {
+                let (shown, body) = if splice { (BODY_MARK, Some(html.to_owned())) } else { (html, None) };
+                context.insert("module", &module_view(module, shown, config, "../../"));
+                body
             })?;
             if renders_left.get(&(Arc::as_ptr(module) as usize)).is_some_and(|n| n.fetch_sub(1, Relaxed) == 1) {
-                // Its last page has its HTML now (copied into the context): `build` lets go of it.
+                // Its last page has its HTML now (copied out): `build` lets go of it.
                 module.release_html();
             }
-            Ok(())
+            Ok(body)
         }));
     }
 
@@ -776,6 +903,46 @@ fn regency_jobs<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bodies_are_spliced_only_where_templates_show_them_as_they_are() {
+        assert!(splices_body(crate::theme::TEMPLATES.iter().map(|(_, source)| *source)));
+        assert!(splices_body(["<main>{{- module.html|safe -}}</main>", "{{ module.title }}"]));
+        assert!(!splices_body(["{% if module.html %}{{ module.html | safe }}{% endif %}"]));
+        assert!(!splices_body(["{{ module.html | safe }}", "{{ module.html | length }}"]));
+        assert!(!splices_body(["{{ module.html }}"]));
+    }
+
+    #[test]
+    fn a_body_goes_wherever_its_mark_landed() {
+        let body = "<p>isi</p>\n";
+        let page = format!("<div>{BODY_MARK}</div>");
+        assert_eq!(splice_body(page.as_bytes(), body, false), b"<div><p>isi</p>\n</div>");
+        assert_eq!(splice_body(page.as_bytes(), body, true), b"<div><p>isi</p></div>");
+        assert_eq!(splice_body(format!("{BODY_MARK}|{BODY_MARK}").as_bytes(), "x", false), b"x|x");
+        assert_eq!(splice_body(b"<div></div>", body, true), b"<div></div>");
+        // minify-html leaves the mark as it is, whatever surrounds it.
+        let page = format!("<div class=\"prose\">\n{BODY_MARK}\n  </div>");
+        assert_eq!(splice_body(&minify(&page), body, true), b"<div class=prose><p>isi</p></div>");
+    }
+
+    #[test]
+    fn compacting_drops_only_breaks_a_browser_does_not_show() {
+        assert_eq!(
+            compact_blocks("<h2 id=\"a\">A</h2>\n<ul>\n<li>x</li>\n</ul>\n"),
+            "<h2 id=\"a\">A</h2><ul><li>x</li></ul>\n"
+        );
+        // A soft break between inline elements is a space.
+        assert_eq!(
+            compact_blocks("<p><strong>a</strong>\n<em>b</em></p>\n"),
+            "<p><strong>a</strong>\n<em>b</em></p>\n"
+        );
+        // Inside pre, even nested, every break is content.
+        let pre = "<pre><code>\n</code>\n<pre>\n<div>x</div></pre>\n<p>y</p></pre>\n<p>z</p>";
+        assert_eq!(compact_blocks(pre), "<pre><code>\n</code>\n<pre>\n<div>x</div></pre>\n<p>y</p></pre><p>z</p>");
+        assert_eq!(compact_blocks("<script>a\n<p></script>\n<P>b</P>"), "<script>a\n<p></script><P>b</P>");
+        assert_eq!(compact_blocks("a < b\n<p>ü</p>"), "a < b<p>ü</p>");
+    }
 
     #[test]
     fn nesting_depth_leaves_out_void_and_closed_elements() {
