@@ -44,14 +44,17 @@ pub struct Asset {
 pub struct ModuleSource {
     pub scope: Scope,
     pub slug: String,
-    /// Empty when `unread`.
+    /// Empty while `unread`.
     pub file: TextFile,
-    /// Where the file is, to read it later when it was not read now.
+    /// Where the file is, to read it when it is parsed.
     pub path: PathBuf,
-    /// A hash of the text, known without reading it when an earlier build recorded the file's stamp.
-    pub text_hash: u64,
+    /// A hash of the text: known once the text is read, or without reading it when an earlier
+    /// build recorded the file's stamp.
+    pub text_hash: Option<u64>,
     pub stamp: Option<Stamp>,
-    /// The text was not read: the file's stamp matched what an earlier build recorded.
+    /// The text is not read yet. Loading reads no module: the model reads each as it parses it,
+    /// so the texts of a whole project are never held at once, and a module whose stamp an
+    /// earlier build recorded is not read at all when that build's parse of it is at hand.
     pub unread: bool,
     /// Files beside a folder module's `index.md`, copied beside its page.
     pub assets: Vec<Asset>,
@@ -121,8 +124,6 @@ pub struct Sources {
     pub schedules: Vec<ScheduleSource>,
     pub regencies: Vec<RegencySource>,
     pub statics: Vec<Asset>,
-    /// Modules whose file could not be read: their error is reported, links to them are not.
-    pub unreadable_modules: std::collections::BTreeSet<String>,
 }
 
 /// Reads a text file, refusing anything that is not UTF-8 with the line where it stops being so.
@@ -231,7 +232,7 @@ pub fn load(root: &Path, problems: &mut Diagnostics) -> Sources {
     load_with(root, None, problems)
 }
 
-/// [`load`], leaving unread the modules whose stamp `known` recognises.
+/// [`load`], with the text hash of each module whose stamp `known` recognises.
 pub fn load_with(root: &Path, known: Option<Known>, problems: &mut Diagnostics) -> Sources {
     let content = root.join("content");
     let mut sources = Sources::default();
@@ -299,7 +300,7 @@ pub fn load_with(root: &Path, known: Option<Known>, problems: &mut Diagnostics) 
         );
     }
     sources.statics = collect_files(root, &content.join("static"), &guard, problems);
-    read_modules(root, modules, known, &mut sources, problems);
+    stamp_modules(root, modules, known, &mut sources);
     sources
 }
 
@@ -311,43 +312,36 @@ struct Found {
     assets: Vec<Asset>,
 }
 
-/// Reads the modules found, in parallel (on most systems reading many small files is bound by
-/// system calls, not the disk), and in their order; modules `known` recognises stay unread.
-fn read_modules(
-    root: &Path,
-    found: Vec<Found>,
-    known: Option<Known>,
-    sources: &mut Sources,
-    problems: &mut Diagnostics,
-) {
+/// Stamps the modules found, in parallel (on most systems many small files are bound by system
+/// calls, not the disk), and in their order. None is read: see [`ModuleSource::unread`].
+fn stamp_modules(root: &Path, found: Vec<Found>, known: Option<Known>, sources: &mut Sources) {
     use rayon::prelude::*;
     let now = std::time::SystemTime::now();
-    let read: Vec<Result<ModuleSource, (String, Diagnostic)>> = found
+    sources.modules = found
         .into_par_iter()
         .map(|Found { scope, slug, path, assets }| {
             let rel = relative(root, &path);
             let stamp = fs::metadata(&path).ok().map(|m| Stamp::of(&m)).filter(|s| s.settled(now));
-            if let Some(text_hash) = known.zip(stamp.as_ref()).and_then(|(known, stamp)| known(&rel, stamp)) {
-                let file = TextFile { rel, text: String::new() };
-                return Ok(ModuleSource { scope, slug, file, path, text_hash, stamp, unread: true, assets });
-            }
-            match read_text(root, &path) {
-                Ok(file) => {
-                    let text_hash = crate::hash::hash(file.text.as_bytes());
-                    Ok(ModuleSource { scope, slug, file, path, text_hash, stamp, unread: false, assets })
-                }
-                Err(d) => Err((slug, d)),
-            }
+            let text_hash = known.zip(stamp.as_ref()).and_then(|(known, stamp)| known(&rel, stamp));
+            let file = TextFile { rel, text: String::new() };
+            ModuleSource { scope, slug, file, path, text_hash, stamp, unread: true, assets }
         })
         .collect();
-    for module in read {
-        match module {
-            Ok(module) => sources.modules.push(module),
-            Err((slug, d)) => {
-                sources.unreadable_modules.insert(slug);
-                problems.push(d);
-            }
+}
+
+impl ModuleSource {
+    /// The source with its text, read now if it was not yet.
+    pub fn read(mut self) -> Result<ModuleSource, Diagnostic> {
+        if self.unread {
+            let file = read_text(Path::new(""), &self.path).map_err(|mut d| {
+                d.path = self.file.rel.clone();
+                d
+            })?;
+            self.text_hash = Some(crate::hash::hash(file.text.as_bytes()));
+            self.file.text = file.text;
+            self.unread = false;
         }
+        Ok(self)
     }
 }
 

@@ -119,39 +119,52 @@ impl Vocabulary<'_> {
 const MAGIC: &[u8] = b"bimtek search cache 2\n";
 
 impl SearchCache {
+    /// Whether the document with this hash has its bag here already.
+    pub fn has_bag(&self, hash: u64) -> bool {
+        self.bags.contains_key(&hash)
+    }
+
+    /// Keeps the bag of the document with this hash, its words numbered (new ones are stemmed by
+    /// [`SearchCache::vocabulary`]).
+    pub fn add_bag(&mut self, hash: u64, bag: &Bag) {
+        let words = bag
+            .words()
+            .map(|(word, count)| {
+                let number = match self.numbers.get(word) {
+                    Some(&n) => n,
+                    None => {
+                        let n = self.words.len() as u32;
+                        self.words.push(Word { text: word.into(), stem: u32::MAX, roots: Vec::new() });
+                        self.numbers.insert(word.into(), n);
+                        n
+                    }
+                };
+                (number, count)
+            })
+            .collect();
+        self.bags.insert(hash, PackedBag::pack(words, bag.len));
+        self.changed = true;
+    }
+
     /// The vocabulary of these distinct documents: bags kept from earlier builds where the document
     /// is the same, the others tokenised (in parallel) and their new words stemmed.
     pub fn vocabulary(&mut self, docs: &[&Doc], stemmer: &Stemmer) -> Result<Vocabulary<'_>, Diagnostic> {
-        let first_new = self.words.len();
+        // Words are only ever appended, and stemmed here: those not stemmed yet come last.
+        let first_new = self.words.partition_point(|w| w.stem != u32::MAX);
         // In slices, each packed as soon as it is numbered: a bag's words as text, for every
         // document at once, took more memory than the whole index at 50,000 modules.
         for slice in docs.chunks(4096) {
             let fresh: Vec<Option<Bag>> = slice
                 .par_iter()
-                .map(|d| match self.bags.contains_key(&d.hash) {
+                .map(|d| match self.has_bag(d.hash) {
                     true => Ok(None),
                     false => Ok(Some(Bag::of(&d.title, &d.heading, &d.text()?))),
                 })
                 .collect::<Result<_, Diagnostic>>()?;
             for (doc, bag) in slice.iter().zip(fresh) {
-                let Some(bag) = bag else { continue };
-                let words = bag
-                    .words()
-                    .map(|(word, count)| {
-                        let number = match self.numbers.get(word) {
-                            Some(&n) => n,
-                            None => {
-                                let n = self.words.len() as u32;
-                                self.words.push(Word { text: word.into(), stem: u32::MAX, roots: Vec::new() });
-                                self.numbers.insert(word.into(), n);
-                                n
-                            }
-                        };
-                        (number, count)
-                    })
-                    .collect();
-                self.bags.insert(doc.hash, PackedBag::pack(words, bag.len));
-                self.changed = true;
+                if let Some(bag) = bag {
+                    self.add_bag(doc.hash, &bag);
+                }
             }
         }
         let stemmed: Vec<(String, Vec<String>)> = self.words[first_new..]

@@ -20,11 +20,11 @@ pub fn regency_docs<'a>(site: &'a Site, regency: &'a Regency) -> Vec<Doc<'a>> {
             // The text is the module's, parsed again if its body was not kept: a build after an
             // edit needs only the texts of the documents that changed.
             let text: Later<'a> = std::sync::Arc::new(move || {
-                let text = &module.body(&site.config, &site.catalog)?.sections[index].text;
-                Ok(match summary {
-                    Some(summary) => Cow::Owned(format!("{summary} {text}")),
-                    None => Cow::Borrowed(text),
-                })
+                let text = module.section_text(&site.config, &site.catalog, index)?;
+                Ok(Cow::Owned(match summary {
+                    Some(summary) => format!("{summary} {text}"),
+                    None => text,
+                }))
             });
             let mut text_hash = crate::hash::Hasher::default();
             text_hash.field(summary.unwrap_or_default().as_bytes());

@@ -472,19 +472,34 @@ pub fn document_chunks<'d, 'a: 'd>(
     docs: &'d [Doc<'a>],
 ) -> impl IndexedParallelIterator<Item = (String, u64, impl FnOnce() -> Result<Vec<u8>, Diagnostic> + 'd)> + 'd {
     docs.par_chunks(CHUNK).enumerate().map(|(n, chunk)| {
-        let mut hasher = crate::hash::Hasher::default();
-        hasher.write(&crate::hash::program().to_le_bytes());
-        for d in chunk {
-            hasher.field(d.url.as_bytes());
-            hasher.write(&d.hash.to_le_bytes());
-        }
         let make = move || {
-            let rows: Vec<[&str; 3]> = chunk.iter().map(|d| [d.url.as_str(), &*d.title, &*d.heading]).collect();
             let texts: Vec<Cow<str>> = chunk.iter().map(Doc::text).collect::<Result<_, _>>()?;
-            Ok(json(&(rows, texts)))
+            Ok(chunk_json(chunk, &texts.iter().map(|t| &**t).collect::<Vec<_>>()))
         };
-        (format!("dokumen/{n}.json"), hasher.finish(), make)
+        (chunk_path(n), chunk_fingerprint(chunk), make)
     })
+}
+
+/// The path under `cari/` of the `n`-th `dokumen/` file.
+pub fn chunk_path(n: usize) -> String {
+    format!("dokumen/{n}.json")
+}
+
+/// What a `dokumen/` file is made from: its documents (by their hashes) and this program.
+pub fn chunk_fingerprint(chunk: &[Doc]) -> u64 {
+    let mut hasher = crate::hash::Hasher::default();
+    hasher.write(&crate::hash::program().to_le_bytes());
+    for d in chunk {
+        hasher.field(d.url.as_bytes());
+        hasher.write(&d.hash.to_le_bytes());
+    }
+    hasher.finish()
+}
+
+/// A `dokumen/` file: the [`CHUNK`] documents' places, titles and headings, and their `texts`.
+pub fn chunk_json(chunk: &[Doc], texts: &[&str]) -> Vec<u8> {
+    let rows: Vec<[&str; 3]> = chunk.iter().map(|d| [d.url.as_str(), &*d.title, &*d.heading]).collect();
+    json(&(rows, texts))
 }
 
 fn json<T: Serialize>(value: &T) -> Vec<u8> {

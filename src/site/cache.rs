@@ -38,11 +38,11 @@ pub fn setup(config: &Config, catalog: &Catalog) -> u64 {
 }
 
 /// The cache key of a module: its file (by name and text), its folder's files, and the [`setup`].
-pub fn key(source: &content::ModuleSource, setup: u64) -> u64 {
+pub fn key(source: &content::ModuleSource, text_hash: u64, setup: u64) -> u64 {
     let mut hasher = crate::hash::Hasher::default();
     hasher.write(&setup.to_le_bytes());
     hasher.field(source.file.rel.to_string_lossy().as_bytes());
-    hasher.write(&source.text_hash.to_le_bytes());
+    hasher.write(&text_hash.to_le_bytes());
     hasher.field(format!("{:?}{:?}", source.scope, source.assets).as_bytes());
     hasher.finish()
 }

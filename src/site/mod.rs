@@ -67,8 +67,9 @@ pub struct Body {
     /// Module links in it point to `../<slug>/`, as seen from the module's own page. `None` once
     /// released after the module's last page was rendered.
     html: std::sync::Mutex<Option<String>>,
-    /// Plain text by section, in the order of [`Module::sections`].
-    pub sections: Vec<markdown::Section>,
+    /// Plain text by section, in the order of [`Module::sections`]. `None` once released after
+    /// the search index took the last of them.
+    sections: std::sync::Mutex<Option<Vec<markdown::Section>>>,
 }
 
 impl Module {
@@ -93,6 +94,28 @@ impl Module {
         }
     }
 
+    /// The plain text of the body's section `index`: from the body held, or parsed again if the
+    /// texts were released.
+    pub fn section_text(&self, config: &Config, catalog: &Catalog, index: usize) -> Result<String, Diagnostic> {
+        let body = self.body(config, catalog)?;
+        let held = body.sections.lock().unwrap_or_else(|p| p.into_inner());
+        let text = |sections: &[markdown::Section]| sections.get(index).map(|s| s.text.clone()).unwrap_or_default();
+        if let Some(sections) = held.as_deref() {
+            return Ok(text(sections));
+        }
+        drop(held);
+        let again = self.parse_again(config, catalog)?;
+        Ok(text(again.sections.into_inner().unwrap_or_else(|p| p.into_inner()).as_deref().unwrap_or_default()))
+    }
+
+    /// Lets go of the body's section texts once the search index has taken them all: held for
+    /// every module from its page until then, they were most of a large build's memory.
+    pub fn release_sections(&self) {
+        if let Some(Ok(body)) = self.body.get() {
+            *body.sections.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        }
+    }
+
     /// The body, parsed again from the file when it was not kept. A file changed since the build
     /// read it is an error rather than a page that disagrees with the rest of the site.
     pub fn body(&self, config: &Config, catalog: &Catalog) -> Result<&Body, Diagnostic> {
@@ -114,7 +137,7 @@ impl Module {
             scope: self.scope.clone(),
             slug: self.slug.clone(),
             path: self.path.clone(),
-            text_hash: self.text_hash,
+            text_hash: Some(self.text_hash),
             stamp: None,
             unread: false,
             file,
@@ -203,34 +226,31 @@ pub fn assemble(
 ) -> Option<Site> {
     let slugs: Vec<String> = sources.modules.iter().map(|m| m.slug.clone()).collect();
     let setup = cache::setup(&config, &catalog);
-    if let Some(cache) = options.cache {
-        let stamps = sources.modules.iter().filter_map(|m| Some((m.file.rel.clone(), (m.stamp?, m.text_hash))));
-        cache.stamp(stamps.collect());
-    }
-    let modules: Vec<Result<Arc<Module>, Vec<Diagnostic>>> = sources
+    // Each module with the stamp of its file and the hash of its text, for the next build.
+    let parsed: Vec<(Option<Stamped>, Parsed)> = sources
         .modules
         .into_par_iter()
         .map(|source| {
-            let key = cache::key(&source, setup);
-            if let Some(module) = options.cache.and_then(|cache| cache.get(key)) {
-                return Ok(module);
-            }
-            let source = if source.unread { reread(source)? } else { source };
-            // Read just now: a file edited since its stamp was taken has a new key.
-            let key = cache::key(&source, setup);
-            let mut module = parse_module(source, &config, &catalog, key)?;
-            if options.lean {
-                module.body = std::sync::OnceLock::new();
-                for at in
-                    module.links.iter_mut().map(|l| &mut l.at).chain(module.local_refs.iter_mut().map(|(_, at)| at))
-                {
-                    at.snippet = String::new();
+            let stamped =
+                |source: &content::ModuleSource, hash| source.stamp.map(|s| (source.file.rel.clone(), (s, hash)));
+            if let Some(hash) = source.text_hash {
+                if let Some(module) = options.cache.and_then(|cache| cache.get(cache::key(&source, hash, setup))) {
+                    return (stamped(&source, hash), Ok(module));
                 }
             }
-            Ok(Arc::new(module))
+            let source = match source.read() {
+                Ok(source) => source,
+                Err(d) => return (None, Err(vec![d])),
+            };
+            let hash = source.text_hash.unwrap_or_default();
+            // Read just now: a file edited since its stamp was taken has a new key.
+            let key = cache::key(&source, hash, setup);
+            (stamped(&source, hash), parse_module(source, &config, &catalog, key).map(|module| lean(module, options)))
         })
         .collect();
+    let (stamps, modules): (Vec<_>, Vec<_>) = parsed.into_iter().unzip();
     if let Some(cache) = options.cache {
+        cache.stamp(stamps.into_iter().flatten().collect());
         cache.keep(modules.iter().filter_map(|m| m.as_ref().ok().cloned()).collect());
     }
     let schedules: Vec<Result<schedule::Schedule, Vec<Diagnostic>>> = sources
@@ -246,7 +266,7 @@ pub fn assemble(
 
     let mut by_scope: BTreeMap<Scope, BTreeMap<String, Arc<Module>>> = BTreeMap::new();
     // Modules that exist but could not be parsed: links to them are not reported again.
-    let mut unparsed: BTreeSet<String> = sources.unreadable_modules.clone();
+    let mut unparsed: BTreeSet<String> = BTreeSet::new();
     let mut drafts: BTreeSet<String> = BTreeSet::new();
     for (module, slug) in modules.into_iter().zip(slugs) {
         match module {
@@ -314,16 +334,21 @@ pub fn assemble(
     Some(Site { config, catalog, regencies: site_regencies, statics: sources.statics })
 }
 
-/// A source left unread because its stamp was known, read after all: the cache lacked its module.
-fn reread(mut source: content::ModuleSource) -> Result<content::ModuleSource, Vec<Diagnostic>> {
-    let file = content::read_text(Path::new(""), &source.path).map_err(|mut d| {
-        d.path = source.file.rel.clone();
-        vec![d]
-    })?;
-    source.text_hash = crate::hash::hash(file.text.as_bytes());
-    source.file.text = file.text;
-    source.unread = false;
-    Ok(source)
+/// A file's path (relative to the project), its stamp and the hash of its text.
+type Stamped = (PathBuf, (content::Stamp, u64));
+
+type Parsed = Result<Arc<Module>, Vec<Diagnostic>>;
+
+/// The module as the model keeps it: without its body, nor the source lines of its links, when
+/// the build is lean.
+fn lean(mut module: Module, options: &ModelOptions) -> Arc<Module> {
+    if options.lean {
+        module.body = std::sync::OnceLock::new();
+        for at in module.links.iter_mut().map(|l| &mut l.at).chain(module.local_refs.iter_mut().map(|(_, at)| at)) {
+            at.snippet = String::new();
+        }
+    }
+    Arc::new(module)
 }
 
 fn parse_module(
@@ -365,7 +390,7 @@ fn parse_module(
             text_hash: crate::hash::hash(s.text.as_bytes()),
         })
         .collect();
-    let body = Body { html: Some(rendered.html).into(), sections: rendered.sections };
+    let body = Body { html: Some(rendered.html).into(), sections: Some(rendered.sections).into() };
     Ok(Module {
         slug: source.slug,
         scope: source.scope,
@@ -385,7 +410,7 @@ fn parse_module(
         assets: source.assets,
         tasks: rendered.tasks,
         path: source.path,
-        text_hash: source.text_hash,
+        text_hash: source.text_hash.unwrap_or_else(|| crate::hash::hash(file.text.as_bytes())),
         body: Ok(Arc::new(body)).into(),
     })
 }
