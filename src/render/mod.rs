@@ -275,6 +275,10 @@ pub fn render(
             });
         }
     };
+    if options.sink.is_some() {
+        // The HTML of the bodies the model held was freed as their pages were rendered.
+        give_back_freed_memory();
+    }
     crate::lap("pages", &mut clock);
     let mut failed = Vec::new();
     let mut write_errors = Vec::new();

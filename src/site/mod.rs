@@ -72,6 +72,15 @@ pub struct Body {
     sections: std::sync::Mutex<Option<Vec<markdown::Section>>>,
 }
 
+impl Body {
+    /// Bytes held, roughly: the HTML and the section texts.
+    fn size(&self) -> usize {
+        let html = self.html.lock().map_or(0, |h| h.as_ref().map_or(0, String::len));
+        let sections = self.sections.lock().map_or(0, |s| s.iter().flatten().map(|s| s.text.len()).sum());
+        html + sections
+    }
+}
+
 impl Module {
     /// The body's HTML, handed to `f`: from the body held, or parsed again if it was released.
     pub fn with_html<R>(&self, config: &Config, catalog: &Catalog, f: impl FnOnce(&str) -> R) -> Result<R, Diagnostic> {
@@ -210,9 +219,10 @@ pub struct ModelOptions<'a> {
     /// Modules parsed by earlier builds of this process (`serve`), reused when nothing they were
     /// parsed from has changed.
     pub cache: Option<&'a ModuleCache>,
-    /// Keep of each module only what the model needs, not its body (parsed again when its page is
-    /// rendered) nor the source lines of its links (read again if one breaks): `build` holds
-    /// every module at once, and at 50,000 modules their bodies were most of its memory.
+    /// Keep of each module only what the model needs, not the source lines of its links (read
+    /// again if one breaks), nor its body (parsed again when its page is rendered) past the
+    /// first [`BODY_BUDGET`] bytes of bodies: `build` holds every module at once, and at 50,000
+    /// modules their bodies were most of its memory.
     pub lean: bool,
 }
 
@@ -226,6 +236,7 @@ pub fn assemble(
 ) -> Option<Site> {
     let slugs: Vec<String> = sources.modules.iter().map(|m| m.slug.clone()).collect();
     let setup = cache::setup(&config, &catalog);
+    let held = std::sync::atomic::AtomicUsize::new(0);
     // Each module with the stamp of its file and the hash of its text, for the next build.
     let parsed: Vec<(Option<Stamped>, Parsed)> = sources
         .modules
@@ -245,7 +256,8 @@ pub fn assemble(
             let hash = source.text_hash.unwrap_or_default();
             // Read just now: a file edited since its stamp was taken has a new key.
             let key = cache::key(&source, hash, setup);
-            (stamped(&source, hash), parse_module(source, &config, &catalog, key).map(|module| lean(module, options)))
+            let stamp = stamped(&source, hash);
+            (stamp, parse_module(source, &config, &catalog, key).map(|module| lean(module, options, &held)))
         })
         .collect();
     let (stamps, modules): (Vec<_>, Vec<_>) = parsed.into_iter().unzip();
@@ -339,11 +351,21 @@ type Stamped = (PathBuf, (content::Stamp, u64));
 
 type Parsed = Result<Arc<Module>, Vec<Diagnostic>>;
 
-/// The module as the model keeps it: without its body, nor the source lines of its links, when
-/// the build is lean.
-fn lean(mut module: Module, options: &ModelOptions) -> Arc<Module> {
+/// Bytes of module bodies (HTML and section texts) a lean model holds. A body held is not parsed a
+/// second time for its page: the first 10,000 modules or so, every module of most projects.
+/// Which ones are held depends on the order the threads parse them in; what the site shows does
+/// not, for a body parsed again is the same body.
+pub const BODY_BUDGET: usize = 160 << 20;
+
+/// The module as the model keeps it: when the build is lean, without the source lines of its
+/// links, and without its body once `held` bodies take up the [`BODY_BUDGET`].
+fn lean(mut module: Module, options: &ModelOptions, held: &std::sync::atomic::AtomicUsize) -> Arc<Module> {
     if options.lean {
-        module.body = std::sync::OnceLock::new();
+        let size = module.body.get().and_then(|b| b.as_ref().ok()).map_or(0, |b| b.size());
+        let before = held.fetch_add(size, std::sync::atomic::Ordering::Relaxed);
+        if before + size > BODY_BUDGET {
+            module.body = std::sync::OnceLock::new();
+        }
         for at in module.links.iter_mut().map(|l| &mut l.at).chain(module.local_refs.iter_mut().map(|(_, at)| at)) {
             at.snippet = String::new();
         }
