@@ -311,12 +311,24 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         }
     };
     clock = Instant::now();
-    // Only a shortcut for the next build: failing to store it fails nothing.
-    let _ = modules.save(&cache_file);
-    if let Ok(mut search) = search.into_inner() {
-        let _ = search.save(&search_file);
-    }
-    match writer.finish(&output) {
+    // The caches are only a shortcut for the next build: failing to store them fails nothing.
+    // Stored while the site is written: each is a large file of its own.
+    let ((), finished) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    let _ = modules.save(&cache_file);
+                },
+                || {
+                    if let Ok(mut search) = search.into_inner() {
+                        let _ = search.save(&search_file);
+                    }
+                },
+            );
+        },
+        || writer.finish(&output),
+    );
+    match finished {
         Ok(written) => report.written = Some(written),
         Err(e) => {
             let mut diagnostics = report.warnings;

@@ -503,17 +503,15 @@ fn bag_and_chunk(
             .zip(&wanted)
             .map(|(d, &(bag, chunk))| if bag || chunk { d.text().map(Some) } else { Ok(None) })
             .collect::<Result<_, Diagnostic>>()?;
-        let bags: Vec<Option<Bag>> = slice
+        let bags: Vec<Option<(u64, Bag)>> = slice
             .par_iter()
             .zip(&texts)
             .zip(&wanted)
-            .map(|((d, text), &(bag, _))| Some(Bag::of(&d.title, &d.heading, text.as_deref().filter(|_| bag)?)))
+            .map(|((d, text), &(bag, _))| {
+                Some((d.hash, Bag::of(&d.title, &d.heading, text.as_deref().filter(|_| bag)?)))
+            })
             .collect();
-        for (d, bag) in slice.iter().zip(bags) {
-            if let Some(bag) = bag {
-                cache.add_bag(d.hash, &bag);
-            }
-        }
+        cache.add_bags(bags.into_iter().flatten().collect());
         files.par_extend(slice.par_chunks(CHUNK).zip(texts.par_chunks(CHUNK)).zip(reused).enumerate().map(
             |(i, ((chunk, texts), reused))| {
                 if let Some((path, body, fingerprint)) = reused {

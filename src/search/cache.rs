@@ -124,13 +124,18 @@ impl SearchCache {
         self.bags.contains_key(&hash)
     }
 
-    /// Keeps the bag of the document with this hash, its words numbered (new ones are stemmed by
-    /// [`SearchCache::vocabulary`]).
-    pub fn add_bag(&mut self, hash: u64, bag: &Bag) {
-        let words = bag
-            .words()
-            .map(|(word, count)| {
-                let number = match self.numbers.get(word) {
+    /// Keeps the bags of the documents with these hashes, their words numbered (new ones are
+    /// stemmed by [`SearchCache::vocabulary`]). Known words are looked up and bags packed in
+    /// parallel; only the words met for the first time are numbered one after another, in the
+    /// order of the bags and their words.
+    pub fn add_bags(&mut self, fresh: Vec<(u64, Bag)>) {
+        let mut numbers: Vec<Vec<Option<u32>>> = fresh
+            .par_iter()
+            .map(|(_, bag)| bag.words().map(|(word, _)| self.numbers.get(word).copied()).collect())
+            .collect();
+        for ((_, bag), numbers) in fresh.iter().zip(&mut numbers) {
+            for ((word, _), number) in bag.words().zip(numbers).filter(|(_, n)| n.is_none()) {
+                *number = Some(match self.numbers.get(word) {
                     Some(&n) => n,
                     None => {
                         let n = self.words.len() as u32;
@@ -138,12 +143,19 @@ impl SearchCache {
                         self.numbers.insert(word.into(), n);
                         n
                     }
-                };
-                (number, count)
+                });
+            }
+        }
+        let packed: Vec<(u64, PackedBag)> = fresh
+            .par_iter()
+            .zip(numbers)
+            .map(|((hash, bag), numbers)| {
+                let words = numbers.into_iter().flatten().zip(bag.words().map(|(_, count)| count)).collect();
+                (*hash, PackedBag::pack(words, bag.len))
             })
             .collect();
-        self.bags.insert(hash, PackedBag::pack(words, bag.len));
-        self.changed = true;
+        self.changed |= !packed.is_empty();
+        self.bags.extend(packed);
     }
 
     /// The vocabulary of these distinct documents: bags kept from earlier builds where the document
@@ -154,18 +166,14 @@ impl SearchCache {
         // In slices, each packed as soon as it is numbered: a bag's words as text, for every
         // document at once, took more memory than the whole index at 50,000 modules.
         for slice in docs.chunks(4096) {
-            let fresh: Vec<Option<Bag>> = slice
+            let fresh: Vec<Option<(u64, Bag)>> = slice
                 .par_iter()
                 .map(|d| match self.has_bag(d.hash) {
                     true => Ok(None),
-                    false => Ok(Some(Bag::of(&d.title, &d.heading, &d.text()?))),
+                    false => Ok(Some((d.hash, Bag::of(&d.title, &d.heading, &d.text()?)))),
                 })
                 .collect::<Result<_, Diagnostic>>()?;
-            for (doc, bag) in slice.iter().zip(fresh) {
-                if let Some(bag) = bag {
-                    self.add_bag(doc.hash, &bag);
-                }
-            }
+            self.add_bags(fresh.into_iter().flatten().collect());
         }
         let stemmed: Vec<(String, Vec<String>)> = self.words[first_new..]
             .par_iter()
