@@ -484,19 +484,21 @@ fn bag_and_chunk(
     let mut files = Vec::new();
     for (s, slice) in docs.chunks(SLICE).enumerate() {
         let first_chunk = s * SLICE / CHUNK;
-        let reused: Vec<Option<(String, Body, u64)>> = slice
+        // Each file's path and fingerprint, and the last build's file when it is the same.
+        let made: Vec<(String, u64, Option<Body>)> = slice
             .chunks(CHUNK)
             .enumerate()
             .map(|(i, chunk)| {
                 let (path, fingerprint) = (at(chunk_path(first_chunk + i)), chunk_fingerprint(chunk));
-                previous.reuse(&path, fingerprint).map(|body| (path, body, fingerprint))
+                let reused = previous.reuse(&path, fingerprint);
+                (path, fingerprint, reused)
             })
             .collect();
         let mut bagged = crate::hash::FastSet::default();
         let wanted: Vec<(bool, bool)> = slice
             .iter()
             .enumerate()
-            .map(|(i, d)| (!cache.has_bag(d.hash) && bagged.insert(d.hash), reused[i / CHUNK].is_none()))
+            .map(|(i, d)| (!cache.has_bag(d.hash) && bagged.insert(d.hash), made[i / CHUNK].2.is_none()))
             .collect();
         let texts: Vec<Option<Cow<str>>> = slice
             .par_iter()
@@ -512,22 +514,26 @@ fn bag_and_chunk(
             })
             .collect();
         cache.add_bags(bags.into_iter().flatten().collect());
-        files.par_extend(slice.par_chunks(CHUNK).zip(texts.par_chunks(CHUNK)).zip(reused).enumerate().map(
-            |(i, ((chunk, texts), reused))| {
-                if let Some((path, body, fingerprint)) = reused {
-                    return Ok((path, body, Some(fingerprint)));
-                }
-                let texts: Vec<&str> = texts.iter().map(|t| t.as_deref().unwrap_or_default()).collect();
-                let (path, body) = keep(at(chunk_path(first_chunk + i)), chunk_json(chunk, &texts))?;
-                Ok((path, body, Some(chunk_fingerprint(chunk))))
+        files.par_extend(slice.par_chunks(CHUNK).zip(texts.par_chunks(CHUNK)).zip(made).map(
+            |((chunk, texts), (path, fingerprint, reused))| {
+                let (path, body) = match reused {
+                    Some(body) => (path, body),
+                    None => {
+                        let texts: Vec<&str> = texts.iter().map(|t| t.as_deref().unwrap_or_default()).collect();
+                        keep(path, chunk_json(chunk, &texts))?
+                    }
+                };
+                Ok((path, body, Some(fingerprint)))
             },
         ));
         drop(texts);
         let done = s * SLICE + slice.len();
         while let Some((_, module)) = pending.filter(|(end, _)| *end <= done) {
-            let left = texts_left.get_mut(&(Arc::as_ptr(module) as usize));
-            if release && left.is_some_and(|n| std::mem::replace(n, n.saturating_sub(1)) == 1) {
-                module.release_sections();
+            if let Some(left) = texts_left.get_mut(&(Arc::as_ptr(module) as usize)) {
+                *left = left.saturating_sub(1);
+                if *left == 0 && release {
+                    module.release_sections();
+                }
             }
             pending = ends.next();
         }
