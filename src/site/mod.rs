@@ -81,47 +81,61 @@ impl Body {
     }
 }
 
+/// A part of a [`Body`] that `build` lets go of once nothing needs it any more.
+type Part<T> = fn(&Body) -> &std::sync::Mutex<Option<T>>;
+
 impl Module {
     /// The body's HTML, handed to `f`: from the body held, or parsed again if it was released.
     pub fn with_html<R>(&self, config: &Config, catalog: &Catalog, f: impl FnOnce(&str) -> R) -> Result<R, Diagnostic> {
-        let body = self.body(config, catalog)?;
-        let held = body.html.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(html) = held.as_deref() {
-            return Ok(f(html));
-        }
-        drop(held);
-        let again = self.parse_again(config, catalog)?;
-        let html = again.html.into_inner().unwrap_or_else(|p| p.into_inner()).unwrap_or_default();
-        Ok(f(&html))
+        self.with_part(config, catalog, |b| &b.html, |html| f(html))
     }
 
     /// Lets go of the body's HTML (a module page's largest part) once no page needs it any more:
     /// `build` keeps the site's memory down this way while it renders.
     pub fn release_html(&self) {
-        if let Some(Ok(body)) = self.body.get() {
-            *body.html.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        }
+        self.release_part(|b| &b.html);
     }
 
     /// The plain text of the body's section `index`: from the body held, or parsed again if the
     /// texts were released.
     pub fn section_text(&self, config: &Config, catalog: &Catalog, index: usize) -> Result<String, Diagnostic> {
-        let body = self.body(config, catalog)?;
-        let held = body.sections.lock().unwrap_or_else(|p| p.into_inner());
-        let text = |sections: &[markdown::Section]| sections.get(index).map(|s| s.text.clone()).unwrap_or_default();
-        if let Some(sections) = held.as_deref() {
-            return Ok(text(sections));
-        }
-        drop(held);
-        let again = self.parse_again(config, catalog)?;
-        Ok(text(again.sections.into_inner().unwrap_or_else(|p| p.into_inner()).as_deref().unwrap_or_default()))
+        self.with_part(
+            config,
+            catalog,
+            |b| &b.sections,
+            |sections| sections.get(index).map(|s| s.text.clone()).unwrap_or_default(),
+        )
     }
 
     /// Lets go of the body's section texts once the search index has taken them all: held for
     /// every module from its page until then, they were most of a large build's memory.
     pub fn release_sections(&self) {
+        self.release_part(|b| &b.sections);
+    }
+
+    /// A part of the body, handed to `f`: from the body held, or from the body parsed again if
+    /// that part was released.
+    fn with_part<T: Default, R>(
+        &self,
+        config: &Config,
+        catalog: &Catalog,
+        part: Part<T>,
+        f: impl FnOnce(&T) -> R,
+    ) -> Result<R, Diagnostic> {
+        let body = self.body(config, catalog)?;
+        let held = part(body).lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(value) = held.as_ref() {
+            return Ok(f(value));
+        }
+        drop(held);
+        let again = self.parse_again(config, catalog)?;
+        let value = part(&again).lock().unwrap_or_else(|p| p.into_inner()).take().unwrap_or_default();
+        Ok(f(&value))
+    }
+
+    fn release_part<T>(&self, part: Part<T>) {
         if let Some(Ok(body)) = self.body.get() {
-            *body.sections.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            *part(body).lock().unwrap_or_else(|p| p.into_inner()) = None;
         }
     }
 
