@@ -221,12 +221,10 @@ pub fn render(
     let want = |path: &str| options.only.is_none_or(|only| only.contains(path));
     // How many pages of this build show each module, when `build` lets go of a module's HTML once
     // the last is rendered (`serve` keeps them for its next rebuild).
-    let mut renders_left = RendersLeft::default();
-    if options.sink.is_some() && options.only.is_none() {
-        for module in regencies.iter().flat_map(|r| &r.modules) {
-            *renders_left.entry(Arc::as_ptr(module) as usize).or_default().get_mut() += 1;
-        }
-    }
+    let renders_left: RendersLeft = match options.sink.is_some() && options.only.is_none() {
+        true => uses(regencies).into_iter().map(|(module, n)| (module, n.into())).collect(),
+        false => RendersLeft::default(),
+    };
     let mut jobs: Vec<Job> = root_jobs(site, listed).into_iter().filter(|job| want(&job.path)).collect();
     for regency in regencies {
         jobs.extend(regency_jobs(site, theme, regency, &want, &renders_left));
@@ -394,10 +392,7 @@ fn search_indexes(
     let mut fresh = crate::search::cache::SearchCache::default();
     let mut kept = options.search.map(|cache| cache.lock().unwrap_or_else(|p| p.into_inner()));
     let cache = kept.as_deref_mut().unwrap_or(&mut fresh);
-    let mut texts_left = TextsLeft::default();
-    for module in regencies.iter().flat_map(|r| &r.modules) {
-        *texts_left.entry(Arc::as_ptr(module) as usize).or_default() += 1;
-    }
+    let mut texts_left = if release { uses(regencies) } else { TextsLeft::default() };
     let mut chunks = Vec::with_capacity(regencies.len());
     for (regency, docs) in regencies.iter().zip(&docs) {
         match bag_and_chunk(regency, docs, cache, release, &mut texts_left, options.previous, keep) {
@@ -531,7 +526,7 @@ fn bag_and_chunk(
         while let Some((_, module)) = pending.filter(|(end, _)| *end <= done) {
             if let Some(left) = texts_left.get_mut(&(Arc::as_ptr(module) as usize)) {
                 *left = left.saturating_sub(1);
-                if *left == 0 && release {
+                if *left == 0 {
                     module.release_sections();
                 }
             }
@@ -561,8 +556,19 @@ fn give_back_freed_memory() {
     }
 }
 
-/// How many regencies' indexes still need each module's section texts, by the module's address.
+/// How many regencies' indexes still need each module's section texts, by the module's address:
+/// filled only when they are to be let go.
 type TextsLeft = crate::hash::FastMap<usize, usize>;
+
+/// How many of these regencies show each module, by the module's address: the pages that need its
+/// HTML, and the indexes that need its texts.
+fn uses(regencies: &[&Regency]) -> crate::hash::FastMap<usize, usize> {
+    let mut uses = crate::hash::FastMap::default();
+    for module in regencies.iter().flat_map(|r| &r.modules) {
+        *uses.entry(Arc::as_ptr(module) as usize).or_default() += 1;
+    }
+    uses
+}
 
 /// What a regency's `meta.json` and `indeks/` files are made from: each document's kind, place,
 /// filters and words (by its hash), the filters' names, and this program.
