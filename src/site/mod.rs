@@ -371,13 +371,20 @@ type Parsed = Result<Arc<Module>, Vec<Diagnostic>>;
 /// not, for a body parsed again is the same body.
 pub const BODY_BUDGET: usize = 160 << 20;
 
+/// [`BODY_BUDGET`], or the bytes `BIMTEK_BODY_BUDGET` names: the tests set it to 0, so the bodies
+/// of their small projects are parsed again for their pages, as a large project's are.
+fn body_budget() -> usize {
+    static BUDGET: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *BUDGET.get_or_init(|| std::env::var("BIMTEK_BODY_BUDGET").ok().and_then(|v| v.parse().ok()).unwrap_or(BODY_BUDGET))
+}
+
 /// The module as the model keeps it: when the build is lean, without the source lines of its
 /// links, and without its body once `held` bodies take up the [`BODY_BUDGET`].
 fn lean(mut module: Module, options: &ModelOptions, held: &std::sync::atomic::AtomicUsize) -> Arc<Module> {
     if options.lean {
         let size = module.body.get().and_then(|b| b.as_ref().ok()).map_or(0, |b| b.size());
         let before = held.fetch_add(size, std::sync::atomic::Ordering::Relaxed);
-        if before + size > BODY_BUDGET {
+        if before + size > body_budget() {
             module.body = std::sync::OnceLock::new();
         }
         for at in module.links.iter_mut().map(|l| &mut l.at).chain(module.local_refs.iter_mut().map(|(_, at)| at)) {

@@ -178,6 +178,30 @@ fn two_builds_are_byte_identical_whatever_the_thread_count() {
 }
 
 #[test]
+fn bodies_parsed_again_for_their_pages_make_the_same_site_as_bodies_held() {
+    // A build holds the first bodies it parses and parses the others again for their pages; a
+    // project this small fits the budget whole, unless the budget is none. Two new output
+    // folders: a build into the same one would take its pages from the first.
+    let p = Project::sample();
+    let build = |out: &str, budget: Option<&str>| {
+        let mut command = bin();
+        command.args(["build", "--out", out]).current_dir(&p.root);
+        if let Some(budget) = budget {
+            command.env("BIMTEK_BODY_BUDGET", budget);
+        }
+        assert!(command.status().unwrap().success());
+        snapshot(&p.path(out))
+    };
+    let held = build("held", None);
+    let parsed_again = build("parsed-again", Some("0"));
+    assert!(held.len() > 100);
+    assert_eq!(held.keys().collect::<Vec<_>>(), parsed_again.keys().collect::<Vec<_>>());
+    for (path, bytes) in &held {
+        assert!(bytes == &parsed_again[path], "{path} differs when bodies are parsed again");
+    }
+}
+
+#[test]
 fn html_is_minified_unless_turned_off() {
     let p = Project::fixture("basic");
     p.build().assert_ok();
