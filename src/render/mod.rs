@@ -273,10 +273,6 @@ pub fn render(
             });
         }
     };
-    if options.sink.is_some() {
-        // The HTML of the bodies the model held was freed as their pages were rendered.
-        give_back_freed_memory();
-    }
     crate::lap("pages", &mut clock);
     let mut failed = Vec::new();
     let mut write_errors = Vec::new();
@@ -395,7 +391,7 @@ fn search_indexes(
     let mut texts_left = if release { uses(regencies) } else { TextsLeft::default() };
     let mut chunks = Vec::with_capacity(regencies.len());
     for (regency, docs) in regencies.iter().zip(&docs) {
-        match bag_and_chunk(regency, docs, cache, release, &mut texts_left, options.previous, keep) {
+        match bag_and_chunk(regency, docs, cache, &mut texts_left, options.previous, keep) {
             Ok(files) => chunks.push(files),
             Err(d) => return vec![Err(Failed::Template(d))],
         }
@@ -455,14 +451,13 @@ const SLICE: usize = 512 * crate::search::index::CHUNK;
 
 /// A regency's `dokumen/` files, and the bags its documents lack in the search `cache`, made in
 /// one pass over their texts, a slice of documents at a time. Each text is fetched once for both,
-/// and with `release` a module's section texts are let go after the last regency's pass over
-/// them: held for every module until the whole index was made, they were the largest part of a
-/// 50,000-module build's memory.
+/// and when `texts_left` counts a module, its section texts are let go after the last regency's
+/// pass over them: held for every module until the whole index was made, they were the largest
+/// part of a 50,000-module build's memory.
 fn bag_and_chunk(
     regency: &Regency,
     docs: &[crate::search::index::Doc],
     cache: &mut crate::search::cache::SearchCache,
-    release: bool,
     texts_left: &mut TextsLeft,
     previous: &Previous,
     keep: &(dyn Fn(String, Vec<u8>) -> Result<(String, Body), Failed> + Sync),
@@ -532,28 +527,8 @@ fn bag_and_chunk(
             }
             pending = ends.next();
         }
-        if release && s % TRIM_EVERY == TRIM_EVERY - 1 {
-            give_back_freed_memory();
-        }
     }
     Ok(files)
-}
-
-/// Slices of [`bag_and_chunk`] between two [`give_back_freed_memory`]: each costs a walk of the
-/// heap, and 16 slices free some 60 MB of texts at 50,000 modules.
-const TRIM_EVERY: usize = 16;
-
-/// Returns to the system the memory freed since the last call. glibc keeps freed memory for the
-/// thread arena that freed it: the section texts, freed on worker threads, stayed part of the
-/// process while the index grew elsewhere, and the peak of a 50,000-module build was 1.06 GB
-/// instead of 0.9 GB.
-fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free pages of the allocator's own heaps; it takes no
-    // pointer and is safe to call from any thread at any time.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
 
 /// How many regencies' indexes still need each module's section texts, by the module's address:
