@@ -66,8 +66,10 @@ args.chromium = "/usr/bin/chromium";
 const ENGINES = [
   {
     id: "bimtek", label: "bimtek", page: "/cari/", done: "bimtekSearchDone",
-    // Its two scripts and its index; not the page, the CSS, the icons, offline.js and the like.
-    counts: (p) => p === "/assets/stem.js" || p === "/assets/search.js" || (p.startsWith("/cari/") && !/(\/|\.html)$/.test(p)),
+    // Its two scripts, its index and the result pages it takes snippets from; not the search
+    // page, the CSS, the icons, offline.js and the like.
+    counts: (p) => p === "/assets/stem.js" || p === "/assets/search.js" || (p.startsWith("/cari/") && !/(\/|\.html)$/.test(p)) ||
+      /^\/(modul\/[^/]+|jadwal|kontak)\/$/.test(p),
   },
   {
     id: "pagefind", label: "Pagefind", page: "/pf-cari/", done: "pfSearchDone", bundle: "/pagefind",

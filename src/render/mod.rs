@@ -355,7 +355,7 @@ type Made = (String, Body, Option<u64>);
 /// document shared by regencies (a national module's section) is tokenised once, and each distinct
 /// word stemmed once, for all of them; with the build's search cache, only documents that changed
 /// since the last build are. A `dokumen/` file made from the same documents as before is taken
-/// from the previous build, without fetching their texts. With `release`, each module's section
+/// from the previous build. With `release`, each module's section
 /// texts are let go once the index has taken the last of them.
 fn search_indexes(
     site: &Site,
@@ -391,10 +391,10 @@ fn search_indexes(
     let mut texts_left = if release { uses(regencies) } else { TextsLeft::default() };
     let mut chunks = Vec::with_capacity(regencies.len());
     for (regency, docs) in regencies.iter().zip(&docs) {
-        match bag_and_chunk(regency, docs, cache, &mut texts_left, options.previous, keep) {
-            Ok(files) => chunks.push(files),
-            Err(d) => return vec![Err(Failed::Template(d))],
+        if let Err(d) = bag_documents(regency, docs, cache, &mut texts_left) {
+            return vec![Err(Failed::Template(d))];
         }
+        chunks.push(document_files(regency, docs, options.previous, keep));
     }
     let vocabulary = match cache.vocabulary(&firsts, &crate::search::stem::Stemmer::new()) {
         Ok(vocabulary) => vocabulary,
@@ -446,77 +446,35 @@ fn search_indexes(
     per_regency.into_iter().zip(chunks).flat_map(|(index, chunks)| index.into_iter().chain(chunks)).collect()
 }
 
-/// Documents per pass of [`bag_and_chunk`]: a whole number of `dokumen/` files.
-const SLICE: usize = 512 * crate::search::index::CHUNK;
+/// Documents per pass of [`bag_documents`].
+const SLICE: usize = 4096;
 
-/// A regency's `dokumen/` files, and the bags its documents lack in the search `cache`, made in
-/// one pass over their texts, a slice of documents at a time. Each text is fetched once for both,
-/// and when `texts_left` counts a module, its section texts are let go after the last regency's
+/// Makes the bags a regency's documents lack in the search `cache`, a slice of documents at a
+/// time. When `texts_left` counts a module, its section texts are let go after the last regency's
 /// pass over them: held for every module until the whole index was made, they were the largest
 /// part of a 50,000-module build's memory.
-fn bag_and_chunk(
+fn bag_documents(
     regency: &Regency,
     docs: &[crate::search::index::Doc],
     cache: &mut crate::search::cache::SearchCache,
     texts_left: &mut TextsLeft,
-    previous: &Previous,
-    keep: &(dyn Fn(String, Vec<u8>) -> Result<(String, Body), Failed> + Sync),
-) -> Result<Vec<Result<Made, Failed>>, Diagnostic> {
-    use crate::search::index::{Bag, CHUNK, chunk_fingerprint, chunk_json, chunk_path};
-    use std::borrow::Cow;
-    let at = |path: String| format!("{}/cari/{path}", regency.slug);
+) -> Result<(), Diagnostic> {
+    use crate::search::index::Bag;
     // Where each module's documents end: they come first, module after module.
     let mut ends = regency.modules.iter().scan(0, |end, m| {
         *end += m.sections.len();
         Some((*end, m))
     });
     let mut pending = ends.next();
-    let mut files = Vec::new();
     for (s, slice) in docs.chunks(SLICE).enumerate() {
-        let first_chunk = s * SLICE / CHUNK;
-        // Each file's path and fingerprint, and the last build's file when it is the same.
-        let made: Vec<(String, u64, Option<Body>)> = slice
-            .chunks(CHUNK)
-            .enumerate()
-            .map(|(i, chunk)| {
-                let (path, fingerprint) = (at(chunk_path(first_chunk + i)), chunk_fingerprint(chunk));
-                let reused = previous.reuse(&path, fingerprint);
-                (path, fingerprint, reused)
-            })
-            .collect();
         let mut bagged = crate::hash::FastSet::default();
-        let wanted: Vec<(bool, bool)> = slice
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (!cache.has_bag(d.hash) && bagged.insert(d.hash), made[i / CHUNK].2.is_none()))
-            .collect();
-        let texts: Vec<Option<Cow<str>>> = slice
+        let wanted: Vec<&crate::search::index::Doc> =
+            slice.iter().filter(|d| !cache.has_bag(d.hash) && bagged.insert(d.hash)).collect();
+        let bags: Vec<(u64, Bag)> = wanted
             .par_iter()
-            .zip(&wanted)
-            .map(|(d, &(bag, chunk))| if bag || chunk { d.text().map(Some) } else { Ok(None) })
+            .map(|d| Ok((d.hash, Bag::of(&d.title, &d.heading, &d.text()?))))
             .collect::<Result<_, Diagnostic>>()?;
-        let bags: Vec<Option<(u64, Bag)>> = slice
-            .par_iter()
-            .zip(&texts)
-            .zip(&wanted)
-            .map(|((d, text), &(bag, _))| {
-                Some((d.hash, Bag::of(&d.title, &d.heading, text.as_deref().filter(|_| bag)?)))
-            })
-            .collect();
-        cache.add_bags(bags.into_iter().flatten().collect());
-        files.par_extend(slice.par_chunks(CHUNK).zip(texts.par_chunks(CHUNK)).zip(made).map(
-            |((chunk, texts), (path, fingerprint, reused))| {
-                let (path, body) = match reused {
-                    Some(body) => (path, body),
-                    None => {
-                        let texts: Vec<&str> = texts.iter().map(|t| t.as_deref().unwrap_or_default()).collect();
-                        keep(path, chunk_json(chunk, &texts))?
-                    }
-                };
-                Ok((path, body, Some(fingerprint)))
-            },
-        ));
-        drop(texts);
+        cache.add_bags(bags);
         let done = s * SLICE + slice.len();
         while let Some((_, module)) = pending.filter(|(end, _)| *end <= done) {
             if let Some(left) = texts_left.get_mut(&(Arc::as_ptr(module) as usize)) {
@@ -528,7 +486,28 @@ fn bag_and_chunk(
             pending = ends.next();
         }
     }
-    Ok(files)
+    Ok(())
+}
+
+/// A regency's `dokumen/` files, each the last build's when made from the same documents.
+fn document_files(
+    regency: &Regency,
+    docs: &[crate::search::index::Doc],
+    previous: &Previous,
+    keep: &(dyn Fn(String, Vec<u8>) -> Result<(String, Body), Failed> + Sync),
+) -> Vec<Result<Made, Failed>> {
+    use crate::search::index::{CHUNK, chunk_fingerprint, chunk_json, chunk_path};
+    docs.par_chunks(CHUNK)
+        .enumerate()
+        .map(|(n, chunk)| {
+            let (path, fingerprint) = (format!("{}/cari/{}", regency.slug, chunk_path(n)), chunk_fingerprint(chunk));
+            let (path, body) = match previous.reuse(&path, fingerprint) {
+                Some(body) => (path, body),
+                None => keep(path, chunk_json(chunk))?,
+            };
+            Ok((path, body, Some(fingerprint)))
+        })
+        .collect()
 }
 
 /// How many regencies' indexes still need each module's section texts, by the module's address:

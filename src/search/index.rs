@@ -2,8 +2,9 @@
 //! `cari/meta.json` (document count, lengths, filters, the stemmer's rules and the roots it needs),
 //! `cari/indeks/<xx>.json` (postings of the terms starting with `xx`; a shard grown past
 //! [`SHARD_SPLIT`] is split by three letters, `<xxy>.json`, keeping only terms shorter than that)
-//! and `cari/dokumen/<n>.json` (titles and texts of 8 documents, for the results shown). Postings
-//! are flat `[doc gap, weighted frequency, ...]` lists. Pure and deterministic.
+//! and `cari/dokumen/<n>.json` (places, titles and headings of 32 documents, for the results
+//! shown; a result's text comes from its own page). Postings are flat `[doc gap, weighted
+//! frequency, ...]` lists. Pure and deterministic.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -107,9 +108,10 @@ impl<'a> Doc<'a> {
     }
 }
 
-/// Documents per `dokumen/` file: the 20 results shown fall in up to 20 files, so smaller files
-/// mean fewer bytes fetched for text that is never shown.
-pub const CHUNK: usize = 8;
+/// Documents per `dokumen/` file. The 20 results shown fall in up to 20 files, so smaller files
+/// mean fewer bytes fetched for rows never shown; but every file is one more request when a phone
+/// takes the offline copy. Without texts a row is some 130 bytes: 32 make a 4 KB file.
+pub const CHUNK: usize = 32;
 /// Bytes of JSON above which a two-letter shard is split into three-letter ones.
 pub const SHARD_SPLIT: usize = 12 * 1024;
 const TITLE_WEIGHT: u32 = 3;
@@ -370,9 +372,7 @@ pub fn build(
     assemble(docs, &(0..docs.len()).collect::<Vec<_>>(), &vocabulary, roles, topics, &|_, _| None, &emit);
     let mut files = index.into_inner().unwrap_or_default();
     files.sort();
-    for (path, _, bytes) in document_files(docs).collect::<Vec<_>>() {
-        files.push((path, bytes?));
-    }
+    files.extend(document_files(docs).map(|(path, _, bytes)| (path, bytes)).collect::<Vec<_>>());
     Ok(files)
 }
 
@@ -457,27 +457,12 @@ pub fn assemble(
     emit(("meta.json".to_owned(), 0, Some(json(&meta))));
 }
 
-/// The `dokumen/<n>.json` files: titles and texts of [`CHUNK`] documents each, made in parallel
-/// one by one, so a caller that writes each away as it comes never holds them all. Each comes
-/// with its fingerprint, and its bytes as a closure: a caller that has the file already, made
-/// from the same documents, need not make it (nor fetch the texts) again.
+/// The `dokumen/<n>.json` files: each document's place, title and heading, [`CHUNK`] documents a
+/// file, with each file's fingerprint.
 pub fn document_files<'d, 'a: 'd>(
     docs: &'d [Doc<'a>],
-) -> impl IndexedParallelIterator<Item = (String, u64, Result<Vec<u8>, Diagnostic>)> + 'd {
-    document_chunks(docs).map(|(path, fingerprint, make)| (path, fingerprint, make()))
-}
-
-/// [`document_files`], each file's bytes to be made by calling its closure.
-pub fn document_chunks<'d, 'a: 'd>(
-    docs: &'d [Doc<'a>],
-) -> impl IndexedParallelIterator<Item = (String, u64, impl FnOnce() -> Result<Vec<u8>, Diagnostic> + 'd)> + 'd {
-    docs.par_chunks(CHUNK).enumerate().map(|(n, chunk)| {
-        let make = move || {
-            let texts: Vec<Cow<str>> = chunk.iter().map(Doc::text).collect::<Result<_, _>>()?;
-            Ok(chunk_json(chunk, &texts.iter().map(|t| &**t).collect::<Vec<_>>()))
-        };
-        (chunk_path(n), chunk_fingerprint(chunk), make)
-    })
+) -> impl IndexedParallelIterator<Item = (String, u64, Vec<u8>)> + 'd {
+    docs.par_chunks(CHUNK).enumerate().map(|(n, chunk)| (chunk_path(n), chunk_fingerprint(chunk), chunk_json(chunk)))
 }
 
 /// The path under `cari/` of the `n`-th `dokumen/` file.
@@ -485,21 +470,25 @@ pub fn chunk_path(n: usize) -> String {
     format!("dokumen/{n}.json")
 }
 
-/// What a `dokumen/` file is made from: its documents (by their hashes) and this program.
+/// What a `dokumen/` file is made from: its documents' places, titles and headings, and this
+/// program. Not their texts: an edit inside a section leaves its file as it was.
 pub fn chunk_fingerprint(chunk: &[Doc]) -> u64 {
     let mut hasher = crate::hash::Hasher::default();
     hasher.write(&crate::hash::program().to_le_bytes());
     for d in chunk {
         hasher.field(d.url.as_bytes());
-        hasher.write(&d.hash.to_le_bytes());
+        hasher.field(d.title.as_bytes());
+        hasher.field(d.heading.as_bytes());
     }
     hasher.finish()
 }
 
-/// A `dokumen/` file: the [`CHUNK`] documents' places, titles and headings, and their `texts`.
-pub fn chunk_json(chunk: &[Doc], texts: &[&str]) -> Vec<u8> {
+/// A `dokumen/` file: the [`CHUNK`] documents' places, titles and headings. Their texts are not
+/// here: the results page takes a result's text from the result's own page, which a phone's
+/// offline copy holds already, so the texts are neither written nor stored twice.
+pub fn chunk_json(chunk: &[Doc]) -> Vec<u8> {
     let rows: Vec<[&str; 3]> = chunk.iter().map(|d| [d.url.as_str(), &*d.title, &*d.heading]).collect();
-    json(&(rows, texts))
+    json(&rows)
 }
 
 fn json<T: Serialize>(value: &T) -> Vec<u8> {

@@ -3,12 +3,12 @@
 //! Content-Security-Policy.
 
 use crate::cdp::Browser;
-use crate::harness::{Page, Project, serve};
+use crate::harness::{Page, Project, sel, serve};
 
 struct Search {
     browser: Browser,
     base: String,
-    _project: Project,
+    project: Project,
 }
 
 impl Search {
@@ -19,7 +19,7 @@ impl Search {
         let mut browser = Browser::launch(390, 844);
         browser.goto(&format!("{base}{query_string}"));
         browser.wait_for("document.getElementById('hasil').getAttribute('aria-busy') !== 'true'");
-        Search { browser, base, _project: project }
+        Search { browser, base, project }
     }
 
     /// Replaces the query by `text`, typed one key at a time, and waits for its results.
@@ -166,4 +166,43 @@ fn the_keyboard_walks_the_results_and_enter_lands_on_the_section() {
     assert_eq!(s.browser.eval("location.pathname"), format!("/landak/{path}").as_str());
     assert_eq!(s.browser.eval("location.hash.slice(1)"), fragment);
     assert_eq!(s.browser.eval("!!document.getElementById(location.hash.slice(1))"), true);
+}
+
+/// The text of the element `id` of a built page, or of what follows it up to the next section
+/// heading when it is one, with no white space at all: spacing is the page's, not the index's.
+fn text_at(page: &Page, id: &str) -> String {
+    let target = page.html.select(&sel(&format!("[id='{id}']"))).next().expect("the anchor is on its page");
+    let is_heading = |name: &str| name == "h2" || name == "h3";
+    let mut text = String::new();
+    if !is_heading(target.value().name()) {
+        text.extend(target.text());
+    } else {
+        for node in target.next_siblings() {
+            match scraper::ElementRef::wrap(node) {
+                Some(e) if is_heading(e.value().name()) => break,
+                Some(e) => text.extend(e.text()),
+                None => text.extend(node.value().as_text().map(|t| t.to_string())),
+            }
+        }
+    }
+    text.split_whitespace().collect()
+}
+
+#[test]
+fn each_result_shows_words_of_its_own_section_taken_from_its_page() {
+    let mut s = Search::open("");
+    for query in ["mencoblos", "surat suara rusak", "hotel grand", "DPTb"] {
+        let page = s.type_query(query);
+        let results: Vec<_> = page.html.select(&sel(".result")).collect();
+        assert!(!results.is_empty(), "{query}: no results");
+        for result in results {
+            let href = result.select(&sel("a")).next().and_then(|a| a.value().attr("href")).unwrap();
+            let snippet: String = result.select(&sel(".result-snippet")).flat_map(|p| p.text()).collect();
+            let words: String = snippet.replace('…', "").split_whitespace().collect();
+            assert!(words.len() > 20, "{query}: {href} has no snippet: {snippet:?}");
+            let Some((path, id)) = href.strip_prefix("../").and_then(|h| h.split_once('#')) else { continue };
+            let own = text_at(&s.project.page(&format!("landak/{path}index.html")), id);
+            assert!(own.contains(&words), "{query}: the snippet of {href} is not from its section:\n{snippet}");
+        }
+    }
 }

@@ -1,6 +1,8 @@
 // Search of one regency site, entirely in the browser: the query is stemmed like the pages were
 // (stem.js), only the index shards of its words are fetched, documents are ranked with BM25, and
 // results are built with DOM text nodes, never HTML strings. The query lives in the URL (?q=).
+// A result's snippet is taken from its own page, which the offline copy holds anyway and which
+// the reader is likely to open next: the index does not store the site's text a second time.
 (function () {
   "use strict";
   var form = document.querySelector(".search-form");
@@ -160,6 +162,64 @@
     return p;
   }
 
+  // Each page as a parsed document (inert: its scripts do not run), or null when it cannot be had.
+  // XMLHttpRequest parses it, not DOMParser: the site's Trusted Types policy refuses a string
+  // parsed as HTML. Only the last search's pages are kept: typing runs a search per key, and a
+  // cheap phone should not hold every page any of them showed.
+  var pages = {};
+  function page(url, kept) {
+    var path = "../" + url.split("#")[0];
+    if (!(path in pages)) {
+      pages[path] = kept[path] || new Promise(function (resolve) {
+        var request = new XMLHttpRequest();
+        request.open("GET", path);
+        request.responseType = "document";
+        request.onload = function () { resolve(request.status === 200 ? request.responseXML : null); };
+        request.onerror = function () { resolve(null); };
+        request.send();
+      });
+    }
+    return pages[path];
+  }
+
+  // The text under `node`, with a space wherever a block ends, so the last word of one paragraph
+  // or list item does not run into the first of the next.
+  var INLINE = /^(A|ABBR|B|CITE|CODE|DEL|EM|I|INS|KBD|MARK|Q|S|SAMP|SMALL|SPAN|STRONG|SUB|SUP|TIME|U|VAR)$/;
+  function collect(node, out) {
+    if (node.nodeType === 3) { out.push(node.data); return; }
+    if (node.nodeType !== 1 || /^(SCRIPT|STYLE|TEMPLATE|NOSCRIPT)$/.test(node.tagName) || node.hidden) return;
+    var block = !INLINE.test(node.tagName);
+    if (block) out.push(" ");
+    for (var c = node.firstChild; c; c = c.nextSibling) collect(c, out);
+    if (block) out.push(" ");
+  }
+
+  function startsSection(node) { return node.nodeType === 1 && /^H[23]$/.test(node.tagName); }
+
+  // The text of the document at `url` in its page `doc`: a module's section runs from its heading
+  // to the next one (the part before the first, with the module's summary, when there is no
+  // anchor); an anchor on anything else, an event for one, is that element; a page without
+  // either is its main content.
+  function documentText(doc, url) {
+    if (!doc) return "";
+    var id = url.indexOf("#") >= 0 ? url.slice(url.indexOf("#") + 1) : "";
+    try { id = decodeURIComponent(id); } catch (e) { /* kept as written */ }
+    var out = [], n, prose = doc.querySelector(".prose");
+    if (id) {
+      var target = doc.getElementById(id);
+      if (!target) return "";
+      if (!startsSection(target)) collect(target, out);
+      else for (n = target.nextSibling; n && !startsSection(n); n = n.nextSibling) collect(n, out);
+    } else if (prose) {
+      var lead = doc.querySelector(".lead");
+      if (lead) collect(lead, out);
+      for (n = prose.firstChild; n && !startsSection(n); n = n.nextSibling) collect(n, out);
+    } else {
+      collect(doc.querySelector("main") || doc.body, out);
+    }
+    return out.join("").replace(/\s+/g, " ").trim();
+  }
+
   // Renders `docs` for the search numbered `ticket`, unless a newer search started meanwhile:
   // the texts arrive asynchronously, and a slower older search must not overwrite a newer one.
   function show(query, docs, ticket) {
@@ -171,15 +231,21 @@
     var chunks = {};
     docs.forEach(function (d) { chunks[Math.floor(d / meta.chunk)] = 1; });
     return Promise.all(Object.keys(chunks).map(function (c) {
-      return load("dokumen/" + c + ".json").then(function (data) { return [Number(c), data]; });
+      return load("dokumen/" + c + ".json").then(function (rows) { return [Number(c), rows]; });
     })).then(function (loaded) {
-      if (ticket !== latest) return;
-      list.textContent = "";
       var byChunk = {};
       loaded.forEach(function (l) { byChunk[l[0]] = l[1]; });
-      docs.forEach(function (d) {
-        var data = byChunk[Math.floor(d / meta.chunk)], i = d % meta.chunk;
-        var row = data[0][i], text = data[1][i];
+      var rows = docs.map(function (d) { return byChunk[Math.floor(d / meta.chunk)][d % meta.chunk]; });
+      var kept = pages;
+      pages = {};
+      return Promise.all(rows.map(function (row) { return page(row[0], kept); })).then(function (found) {
+        return rows.map(function (row, i) { return [row, documentText(found[i], row[0])]; });
+      });
+    }).then(function (results) {
+      if (ticket !== latest) return;
+      list.textContent = "";
+      results.forEach(function (result) {
+        var row = result[0], text = result[1];
         var li = document.createElement("li");
         li.className = "result";
         var a = document.createElement("a");
@@ -192,7 +258,7 @@
           h.textContent = row[2];
           li.appendChild(h);
         }
-        li.appendChild(snippet(text, query));
+        if (text) li.appendChild(snippet(text, query));
         list.appendChild(li);
       });
       status.textContent = docs.length + " " + status.getAttribute("data-results");
