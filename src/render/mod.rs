@@ -459,7 +459,6 @@ fn bag_documents(
     cache: &mut crate::search::cache::SearchCache,
     texts_left: &mut TextsLeft,
 ) -> Result<(), Diagnostic> {
-    use crate::search::index::Bag;
     // Where each module's documents end: they come first, module after module.
     let mut ends = regency.modules.iter().scan(0, |end, m| {
         *end += m.sections.len();
@@ -470,11 +469,7 @@ fn bag_documents(
         let mut bagged = crate::hash::FastSet::default();
         let wanted: Vec<&crate::search::index::Doc> =
             slice.iter().filter(|d| !cache.has_bag(d.hash) && bagged.insert(d.hash)).collect();
-        let bags: Vec<(u64, Bag)> = wanted
-            .par_iter()
-            .map(|d| Ok((d.hash, Bag::of(&d.title, &d.heading, &d.text()?))))
-            .collect::<Result<_, Diagnostic>>()?;
-        cache.add_bags(bags);
+        cache.add_docs(&wanted)?;
         let done = s * SLICE + slice.len();
         while let Some((_, module)) = pending.filter(|(end, _)| *end <= done) {
             if let Some(left) = texts_left.get_mut(&(Arc::as_ptr(module) as usize)) {

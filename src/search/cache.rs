@@ -12,7 +12,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::index::{Bag, Doc};
+use super::index::{Counted, Doc, count_words};
 use super::stem::Stemmer;
 use crate::codec::{Reader, put_str, put_varint};
 use crate::diagnostics::Diagnostic;
@@ -25,11 +25,17 @@ pub struct PackedBag {
 }
 
 impl PackedBag {
+    /// Packs (word number, count) pairs; a word given more than once is counted once, with the
+    /// sum of its counts.
     fn pack(mut words: Vec<(u32, u32)>, len: u32) -> PackedBag {
-        words.sort_unstable();
-        let mut bytes = Vec::with_capacity(words.len() * 3);
+        words.sort_unstable_by_key(|&(word, _)| word);
+        let mut bytes = Vec::with_capacity(words.len() * 2);
         let mut last = 0;
-        for (word, count) in words {
+        let mut words = words.into_iter().peekable();
+        while let Some((word, mut count)) = words.next() {
+            while let Some((_, more)) = words.next_if(|&(next, _)| next == word) {
+                count += more;
+            }
             put_varint(&mut bytes, u64::from(word - last));
             put_varint(&mut bytes, u64::from(count));
             last = word;
@@ -58,10 +64,6 @@ struct Word {
     stem: u32,
     roots: Vec<Box<str>>,
 }
-
-/// A bag's word numbers (`u32::MAX` for a word not known yet), and its unknown words with their
-/// places in it.
-type Numbered<'b> = (Vec<u32>, Vec<(usize, &'b str)>);
 
 /// Bags by document hash, and the words they number.
 #[derive(Default)]
@@ -128,54 +130,40 @@ impl SearchCache {
         self.bags.contains_key(&hash)
     }
 
-    /// Keeps the bags of the documents with these hashes, their words numbered (new ones are
-    /// stemmed by [`SearchCache::vocabulary`]). Known words are looked up and bags packed in
+    /// Makes and keeps the bags of these documents, their words numbered (new ones are stemmed by
+    /// [`SearchCache::vocabulary`]). Texts are fetched and tokenised, and each word looked up, in
     /// parallel; only the words met for the first time are numbered one after another, in the
-    /// order of the bags and their words.
-    pub fn add_bags(&mut self, fresh: Vec<(u64, Bag)>) {
-        // Each bag's word numbers, and where its words unknown so far are: only those are visited
-        // one after another (most words of most bags are known, and visiting every word there was
-        // a fifth of the index's time).
-        let mut numbered: Vec<Numbered> = fresh
+    /// order of the documents and of their first occurrences, so the numbers do not depend on
+    /// the threads.
+    pub fn add_docs(&mut self, docs: &[&Doc]) -> Result<(), Diagnostic> {
+        let mut counted: Vec<Counted<Box<str>>> = docs
             .par_iter()
-            .map(|(_, bag)| {
-                let mut unknown = Vec::new();
-                let numbers = bag
-                    .words()
-                    .enumerate()
-                    .map(|(i, (word, _))| {
-                        self.numbers.get(word).copied().unwrap_or_else(|| {
-                            unknown.push((i, word));
-                            u32::MAX
-                        })
-                    })
-                    .collect();
-                (numbers, unknown)
+            .map_init(String::new, |lower, d| {
+                let text = d.text()?;
+                let c = count_words(lower, [&d.title, &d.heading, &text], |w| self.numbers.get(w).copied());
+                let unknown = c.unknown.into_iter().map(|(w, n)| (w.into(), n)).collect();
+                Ok(Counted { known: c.known, unknown, len: c.len })
             })
-            .collect();
-        for (numbers, unknown) in &mut numbered {
-            for &(i, word) in unknown.iter() {
-                numbers[i] = match self.numbers.get(word) {
+            .collect::<Result<_, Diagnostic>>()?;
+        for Counted { known, unknown, .. } in &mut counted {
+            for (word, count) in unknown.drain(..) {
+                let number = match self.numbers.get(&word) {
                     Some(&n) => n,
                     None => {
                         let n = self.words.len() as u32;
-                        self.words.push(Word { text: word.into(), stem: u32::MAX, roots: Vec::new() });
-                        self.numbers.insert(word.into(), n);
+                        self.words.push(Word { text: word.clone(), stem: u32::MAX, roots: Vec::new() });
+                        self.numbers.insert(word, n);
                         n
                     }
                 };
+                known.push((number, count));
             }
         }
-        let packed: Vec<(u64, PackedBag)> = fresh
-            .par_iter()
-            .zip(numbered)
-            .map(|((hash, bag), (numbers, _))| {
-                let words = numbers.into_iter().zip(bag.words().map(|(_, count)| count)).collect();
-                (*hash, PackedBag::pack(words, bag.len))
-            })
-            .collect();
+        let packed: Vec<(u64, PackedBag)> =
+            docs.par_iter().zip(counted).map(|(d, c)| (d.hash, PackedBag::pack(c.known, c.len))).collect();
         self.changed |= !packed.is_empty();
         self.bags.extend(packed);
+        Ok(())
     }
 
     /// The vocabulary of these distinct documents: bags kept from earlier builds where the document
@@ -186,14 +174,8 @@ impl SearchCache {
         // In slices, each packed as soon as it is numbered: a bag's words as text, for every
         // document at once, took more memory than the whole index at 50,000 modules.
         for slice in docs.chunks(4096) {
-            let fresh: Vec<Option<(u64, Bag)>> = slice
-                .par_iter()
-                .map(|d| match self.has_bag(d.hash) {
-                    true => Ok(None),
-                    false => Ok(Some((d.hash, Bag::of(&d.title, &d.heading, &d.text()?)))),
-                })
-                .collect::<Result<_, Diagnostic>>()?;
-            self.add_bags(fresh.into_iter().flatten().collect());
+            let fresh: Vec<&Doc> = slice.iter().copied().filter(|d| !self.has_bag(d.hash)).collect();
+            self.add_docs(&fresh)?;
         }
         let stemmed: Vec<(String, Vec<String>)> = self.words[first_new..]
             .par_iter()

@@ -295,63 +295,51 @@ struct Meta<'a> {
 
 /// A document's words (lowercased, not yet stemmed) with their weighted counts, and its length in
 /// words: all indexing needs of it. Documents repeat across regencies (every national module's
-/// sections), so bags are made once per distinct document.
-#[derive(Debug)]
-pub struct Bag {
-    /// The distinct words, one after another; `words` holds each one's end in it and its count.
-    text: String,
-    words: Vec<(u32, u32)>,
+/// sections), so words are counted once per distinct document. A word `known` gives a number
+/// for is counted by that number, once for each time it occurs; the others are counted once each,
+/// in the order they first occur.
+pub struct Counted<Word> {
+    pub known: Vec<(u32, u32)>,
+    pub unknown: Vec<(Word, u32)>,
     pub len: u32,
 }
 
-impl Bag {
-    pub fn of(title: &str, heading: &str, text: &str) -> Bag {
-        // Lowercased into one string, so words are slices of it and only distinct words are
-        // copied, once.
-        let mut lower = String::with_capacity(title.len() + heading.len() + text.len() + 2);
-        let mut fields = [(0, 0, TITLE_WEIGHT), (0, 0, HEADING_WEIGHT), (0, 0, 1)];
-        for ((start, end, _), field) in fields.iter_mut().zip([title, heading, text]) {
-            *start = lower.len();
-            lower.push_str(field);
-            *end = lower.len();
-            lower.push(' ');
-        }
-        lower.make_ascii_lowercase();
-        // Each distinct word once, in the order it first appears: as deterministic as sorting
-        // them, for less work; a word's number in the index does not depend on it.
-        let mut order: FastMap<&str, usize> = FastMap::default();
-        order.reserve(text.len() / 24);
-        let mut words: Vec<(&str, u32)> = Vec::with_capacity(text.len() / 24);
-        let mut len = 0;
-        for &(start, end, weight) in &fields {
-            for word in tokens(&lower[start..end]) {
-                len += 1;
-                let at = *order.entry(word).or_insert_with(|| {
-                    words.push((word, 0));
-                    words.len() - 1
-                });
-                words[at].1 += weight;
+/// Lowercases `title`, `heading` and `text` into `lower`, then counts its words (see [`Counted`]).
+pub fn count_words<'t>(
+    lower: &'t mut String,
+    [title, heading, text]: [&str; 3],
+    known: impl Fn(&str) -> Option<u32>,
+) -> Counted<&'t str> {
+    // Lowercased into one string, so words are slices of it.
+    lower.clear();
+    lower.reserve(title.len() + heading.len() + text.len() + 2);
+    let mut fields = [(0, 0, TITLE_WEIGHT), (0, 0, HEADING_WEIGHT), (0, 0, 1)];
+    for ((start, end, _), field) in fields.iter_mut().zip([title, heading, text]) {
+        *start = lower.len();
+        lower.push_str(field);
+        *end = lower.len();
+        lower.push(' ');
+    }
+    lower.make_ascii_lowercase();
+    let lower: &'t str = lower;
+    let mut counted = Counted { known: Vec::with_capacity(text.len() / 6), unknown: Vec::new(), len: 0 };
+    let mut unknown_at: FastMap<&str, usize> = FastMap::default();
+    for &(start, end, weight) in &fields {
+        for word in tokens(&lower[start..end]) {
+            counted.len += 1;
+            match known(word) {
+                Some(number) => counted.known.push((number, weight)),
+                None => {
+                    let at = *unknown_at.entry(word).or_insert_with(|| {
+                        counted.unknown.push((word, 0));
+                        counted.unknown.len() - 1
+                    });
+                    counted.unknown[at].1 += weight;
+                }
             }
         }
-        let mut text = String::with_capacity(words.iter().map(|(w, _)| w.len()).sum());
-        let words = words
-            .into_iter()
-            .map(|(word, count)| {
-                text.push_str(word);
-                (text.len() as u32, count)
-            })
-            .collect();
-        Bag { text, words, len }
     }
-
-    pub fn words(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
-        let mut start = 0;
-        self.words.iter().map(move |&(end, count)| {
-            let word = &self.text[start..end as usize];
-            start = end as usize;
-            (word, count)
-        })
-    }
+    counted
 }
 
 /// The index files, as (path under `cari/`, bytes).
@@ -504,6 +492,16 @@ mod tests {
 
     fn doc<'a>(url: &str, title: &'a str, text: &'a str) -> Doc<'a> {
         Doc::new(DocKind::Section, url.into(), title.into(), "".into(), text.into(), &*KPPS, None)
+    }
+
+    #[test]
+    fn words_are_counted_by_number_when_known_and_once_each_in_order_when_not() {
+        let mut lower = String::new();
+        let known = |w: &str| ["suara", "tps"].iter().position(|k| *k == w).map(|n| n as u32);
+        let c = count_words(&mut lower, ["Suara", "TPS", "Surat suara, kotak SURAT dan kotak-kotak."], known);
+        assert_eq!(c.known, vec![(0, TITLE_WEIGHT), (1, HEADING_WEIGHT), (0, 1)]);
+        assert_eq!(c.unknown, vec![("surat", 2), ("kotak", 1), ("dan", 1), ("kotak-kotak", 1)]);
+        assert_eq!(c.len, 8);
     }
 
     #[test]
