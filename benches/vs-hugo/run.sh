@@ -77,6 +77,9 @@ run() {
   local -a cmd
   rm -rf "$base"
   mkdir -p "$base"
+  # Flush the deletion and the previous runs' writes now, untimed: otherwise a build pays for
+  # the disk catching up with whatever ran before it, and the runs drift slower as they go.
+  sync
   if [ "$tool" = bimtek ]; then
     cmd=("$BIMTEK" build --root "$dir/bimtek" --out "$base/site")
     [ "$mode" = minify ] || cmd+=(--no-minify)
@@ -158,9 +161,20 @@ for n in "${SIZE_LIST[@]}"; do
   done
 done
 
+# Earlier runs stay below the new one, newest first.
+earlier=""
+if [ -f "$HERE/RESULTS.md" ]; then
+  earlier=$(awk 'NR == 1 || /^See README.md beside this file/ || /^# Earlier runs$/ { next } { print }' "$HERE/RESULTS.md")
+fi
 {
   cat "$REPORT"
   echo ""
   echo "See README.md beside this file for what is compared and the caveats."
-} >"$HERE/RESULTS.md"
+  if [ -n "$earlier" ]; then
+    echo ""
+    echo "# Earlier runs"
+    echo "$earlier"
+  fi
+} >"$HERE/RESULTS.md.new"
+mv "$HERE/RESULTS.md.new" "$HERE/RESULTS.md"
 log "wrote $HERE/RESULTS.md"
