@@ -355,8 +355,8 @@ type Made = (String, Body, Option<u64>);
 /// document shared by regencies (a national module's section) is tokenised once, and each distinct
 /// word stemmed once, for all of them; with the build's search cache, only documents that changed
 /// since the last build are. A `dokumen/` file made from the same documents as before is taken
-/// from the previous build. With `release`, each module's section
-/// texts are let go once the index has taken the last of them.
+/// from the previous build. With `release`, each module's section texts are let go once the index
+/// has taken the last of them.
 fn search_indexes(
     site: &Site,
     regencies: &[&Regency],
