@@ -491,14 +491,12 @@ fn document_files(
     previous: &Previous,
     keep: &(dyn Fn(String, Vec<u8>) -> Result<(String, Body), Failed> + Sync),
 ) -> Vec<Result<Made, Failed>> {
-    use crate::search::index::{CHUNK, chunk_fingerprint, chunk_json, chunk_path};
-    docs.par_chunks(CHUNK)
-        .enumerate()
-        .map(|(n, chunk)| {
-            let (path, fingerprint) = (format!("{}/cari/{}", regency.slug, chunk_path(n)), chunk_fingerprint(chunk));
+    crate::search::index::document_chunks(docs)
+        .map(|(path, fingerprint, chunk)| {
+            let path = format!("{}/cari/{path}", regency.slug);
             let (path, body) = match previous.reuse(&path, fingerprint) {
                 Some(body) => (path, body),
-                None => keep(path, chunk_json(chunk))?,
+                None => keep(path, crate::search::index::chunk_json(chunk))?,
             };
             Ok((path, body, Some(fingerprint)))
         })

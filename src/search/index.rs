@@ -360,12 +360,12 @@ pub fn build(
     assemble(docs, &(0..docs.len()).collect::<Vec<_>>(), &vocabulary, roles, topics, &|_, _| None, &emit);
     let mut files = index.into_inner().unwrap_or_default();
     files.sort();
-    files.extend(document_files(docs).map(|(path, _, bytes)| (path, bytes)).collect::<Vec<_>>());
+    files.extend(document_chunks(docs).map(|(path, _, chunk)| (path, chunk_json(chunk))).collect::<Vec<_>>());
     Ok(files)
 }
 
 /// [`build`]'s `meta.json` and `indeks/` files from a vocabulary made beforehand (the documents'
-/// files come from [`document_files`]); `bags[i]` is the number of the bag of `docs[i]`.
+/// files come from [`document_chunks`]); `bags[i]` is the number of the bag of `docs[i]`.
 /// Each file goes to `emit` as it is made; `meta.json`, last, has fingerprint 0: it is made from
 /// everything, and the caller knows best what that is.
 pub fn assemble(
@@ -445,22 +445,23 @@ pub fn assemble(
     emit(("meta.json".to_owned(), 0, Some(json(&meta))));
 }
 
-/// The `dokumen/<n>.json` files: each document's place, title and heading, [`CHUNK`] documents a
-/// file, with each file's fingerprint.
-pub fn document_files<'d, 'a: 'd>(
+/// The `dokumen/<n>.json` files to be: each one's path under `cari/`, its fingerprint, and the
+/// [`CHUNK`] documents it holds, so a caller that has the file already need not make it again
+/// ([`chunk_json`] makes it).
+pub fn document_chunks<'d, 'a: 'd>(
     docs: &'d [Doc<'a>],
-) -> impl IndexedParallelIterator<Item = (String, u64, Vec<u8>)> + 'd {
-    docs.par_chunks(CHUNK).enumerate().map(|(n, chunk)| (chunk_path(n), chunk_fingerprint(chunk), chunk_json(chunk)))
+) -> impl IndexedParallelIterator<Item = (String, u64, &'d [Doc<'a>])> + 'd {
+    docs.par_chunks(CHUNK).enumerate().map(|(n, chunk)| (chunk_path(n), chunk_fingerprint(chunk), chunk))
 }
 
 /// The path under `cari/` of the `n`-th `dokumen/` file.
-pub fn chunk_path(n: usize) -> String {
+fn chunk_path(n: usize) -> String {
     format!("dokumen/{n}.json")
 }
 
 /// What a `dokumen/` file is made from: its documents' places, titles and headings, and this
 /// program. Not their texts: an edit inside a section leaves its file as it was.
-pub fn chunk_fingerprint(chunk: &[Doc]) -> u64 {
+fn chunk_fingerprint(chunk: &[Doc]) -> u64 {
     let mut hasher = crate::hash::Hasher::default();
     hasher.write(&crate::hash::program().to_le_bytes());
     for d in chunk {
