@@ -61,9 +61,32 @@ use output::{Body, Output, Previous};
 pub(crate) fn lap(stage: &str, since: &mut Instant) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     if *ON.get_or_init(|| std::env::var_os("BIMTEK_TIMINGS").is_some_and(|v| v != "0")) {
-        eprintln!("{stage:>10}: {:>6.0} ms {}", since.elapsed().as_secs_f64() * 1000.0, resident());
+        // CPU time beside wall time: their ratio says how well a stage kept the cores busy.
+        static CPU_BEFORE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let cpu = cpu_ms();
+        let spent = cpu.saturating_sub(CPU_BEFORE.swap(cpu, std::sync::atomic::Ordering::Relaxed));
+        let wall = since.elapsed().as_secs_f64() * 1000.0;
+        eprintln!("{stage:>10}: {wall:>6.0} ms, cpu {spent:>5} ms {}", resident());
     }
     *since = Instant::now();
+}
+
+/// CPU time this process has used, user and system, in milliseconds, as Linux reports it (in
+/// clock ticks, 100 a second on the kernels that matter here); 0 elsewhere.
+fn cpu_ms() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command, which is in parentheses and may hold spaces.
+    let after_command = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let field = |n: usize| after_command.split_whitespace().nth(n).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    // utime and stime, fields 14 and 15 of the whole line.
+    (field(11) + field(12)) * 10
+}
+
+/// With `BIMTEK_BENCH_NO_SEARCH=1`, a build leaves the search index out: only to measure what
+/// the index adds to a build (`benches/vs-hugo/run.sh` does); such a site's search finds nothing.
+pub(crate) fn without_search_index() -> bool {
+    static OFF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *OFF.get_or_init(|| std::env::var_os("BIMTEK_BENCH_NO_SEARCH").is_some_and(|v| v != "0"))
 }
 
 /// Memory now resident and at its peak, as Linux reports it: where a build's memory goes.

@@ -8,6 +8,7 @@
 # target/vs-hugo/N/, then for each mode (minify on, minify off) builds both alternately (bimtek,
 # hugo, bimtek, hugo, ...) --runs times each after one untimed warm-up of each, every run a full
 # build into an emptied output folder (Hugo also gets --cleanDestinationDir and a fresh --cacheDir).
+# With minify on, each round also builds bimtek without its search index, to show what it adds.
 # Wall time and peak RSS come from /usr/bin/time -f '%e %M'. Prints one markdown table per size and
 # mode and writes the same to RESULTS.md beside this script. Needs cargo, Debian's hugo
 # (/usr/bin/hugo, or HUGO=...) and GNU time (/usr/bin/time).
@@ -83,6 +84,9 @@ run() {
   if [ "$tool" = bimtek ]; then
     cmd=("$BIMTEK" build --root "$dir/bimtek" --out "$base/site")
     [ "$mode" = minify ] || cmd+=(--no-minify)
+  elif [ "$tool" = bimtek-no-search ]; then
+    # The same build without its search index, only to measure what the index adds.
+    cmd=(env BIMTEK_BENCH_NO_SEARCH=1 "$BIMTEK" build --root "$dir/bimtek" --out "$base/site")
   else
     cmd=("$HUGO" -s "$dir/hugo" -d "$base/site" --cleanDestinationDir --cacheDir "$base/cache" --noBuildLock)
     [ "$mode" = minify ] && cmd+=(--minify)
@@ -130,10 +134,12 @@ for n in "${SIZE_LIST[@]}"; do
     run hugo "$mode" "$dir"
     : >"$STATS/bimtek-$mode"
     : >"$STATS/hugo-$mode"
+    : >"$STATS/bimtek-no-search-$mode"
     for i in $(seq 1 "$RUNS"); do
       log "$n modules, $mode: run $i of $RUNS"
       run bimtek "$mode" "$dir"
       run hugo "$mode" "$dir"
+      if [ "$mode" = minify ]; then run bimtek-no-search "$mode" "$dir"; fi
     done
     bimtek_pages=$(find "$dir/run-bimtek/site" -name '*.html' | wc -l)
     hugo_pages=$(find "$dir/run-hugo/site" -name '*.html' | wc -l)
@@ -158,6 +164,12 @@ for n in "${SIZE_LIST[@]}"; do
     ratio=$(awk -v b="$(median "$STATS/bimtek-$mode")" -v h="$(median "$STATS/hugo-$mode")" \
       'BEGIN { if (h > 0 && b > 0) printf "%.2f (bimtek %.1f× %s)", b / h, (b < h ? h / b : b / h), (b < h ? "faster" : "slower"); else print "n/a" }')
     say "bimtek/Hugo median time: **$ratio**. All files: bimtek $bimtek_files ($bimtek_mb MB), Hugo $hugo_files ($hugo_mb MB); Hugo warnings: $hugo_warnings."
+    if [ -s "$STATS/bimtek-no-search-$mode" ]; then
+      share=$(awk -v b="$(median "$STATS/bimtek-$mode")" -v s="$(median "$STATS/bimtek-no-search-$mode")" \
+        'BEGIN { if (s > 0) printf "%+.0f%%", (b / s - 1) * 100; else print "n/a" }')
+      say ""
+      say "The search index adds **$share** to bimtek's median time: $(median "$STATS/bimtek-no-search-$mode") s without it (\`BIMTEK_BENCH_NO_SEARCH=1\`, same runs, interleaved)."
+    fi
   done
 done
 
