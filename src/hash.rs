@@ -111,6 +111,35 @@ impl std::hash::Hasher for FastHasher {
     }
 }
 
+/// A fast hash of a short word, for in-memory tables of words looked up millions of times (a
+/// build's search index looks up every word of every section): whole 8- or 4-byte loads, the
+/// last one overlapping, where [`FastHasher`] copies a word's tail byte by byte. Not stable
+/// across versions: never store it, never iterate a table by it into output.
+pub fn word_hash(word: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let n = word.len();
+    let load8 = |at: usize| word.get(at..at + 8).map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])));
+    let load4 =
+        |at: usize| word.get(at..at + 4).map_or(0, |b| u64::from(u32::from_le_bytes(b.try_into().unwrap_or([0; 4]))));
+    let (head, tail) = if n > 8 {
+        let mut h = n as u64;
+        let mut at = 0;
+        while at + 8 < n {
+            h = (h ^ load8(at)).wrapping_mul(K).rotate_left(29);
+            at += 8;
+        }
+        (h, load8(n - 8))
+    } else if n >= 4 {
+        (load4(0), load4(n - 4))
+    } else if n > 0 {
+        (u64::from(word[0]) << 16 | u64::from(word[n / 2]) << 8 | u64::from(word[n - 1]), 0)
+    } else {
+        (0, 0)
+    };
+    let mixed = u128::from((head ^ (n as u64) << 56).wrapping_mul(K) ^ tail.rotate_left(32)) * u128::from(K ^ tail);
+    (mixed as u64) ^ ((mixed >> 64) as u64)
+}
+
 pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
 pub type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<FastHasher>>;
 

@@ -122,22 +122,48 @@ const HEADING_WEIGHT: u32 = 2;
 pub fn tokens(text: &str) -> impl Iterator<Item = &str> + '_ {
     // By bytes: every byte of a multi-byte character ends a word, as the character itself would,
     // so words start and end on ASCII bytes and slicing there is always on a character boundary.
+    // Each byte's class comes from a table: this loop runs over every byte of every section.
     let bytes = text.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
-        loop {
-            let start = at + bytes[at..].iter().position(|b| b.is_ascii_alphanumeric())?;
-            let len = bytes[start..].iter().position(|&b| !(b.is_ascii_alphanumeric() || b == b'-'));
-            let end = len.map_or(bytes.len(), |len| start + len);
-            at = end;
+        while at < bytes.len() {
+            while at < bytes.len() && BYTE_CLASS[usize::from(bytes[at])] != WORD {
+                at += 1;
+            }
+            let start = at;
+            while at < bytes.len() && BYTE_CLASS[usize::from(bytes[at])] != SPACE {
+                at += 1;
+            }
             // A word may end in hyphens ("kata-"), which are not part of it.
-            let word = text[start..end].trim_end_matches('-');
+            let word = text[start..at].trim_end_matches('-');
             if !word.is_empty() {
                 return Some(word);
             }
         }
+        None
     })
 }
+
+/// What a byte is to [`tokens`]: part of a word, a hyphen (inside a word), or anything else.
+const SPACE: u8 = 0;
+const WORD: u8 = 1;
+const HYPHEN: u8 = 2;
+static BYTE_CLASS: [u8; 256] = {
+    let mut classes = [SPACE; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        classes[byte] = if b.is_ascii_alphanumeric() {
+            WORD
+        } else if b == b'-' {
+            HYPHEN
+        } else {
+            SPACE
+        };
+        byte += 1;
+    }
+    classes
+};
 
 /// The two-letter shard a term starts in.
 pub fn shard_key(term: &str) -> String {
