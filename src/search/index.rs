@@ -211,18 +211,22 @@ impl PostingList {
                 out.push(b',');
             }
             first = false;
-            let mut digits = [0u8; 20];
-            let mut at = digits.len();
-            let mut n = n;
-            loop {
-                at -= 1;
-                digits[at] = b'0' + (n % 10) as u8;
-                n /= 10;
-                if n == 0 {
-                    break;
+            // Nearly every number is a small gap or count: those take no division.
+            match n {
+                0..10 => out.push(b'0' + n as u8),
+                10..100 => out.extend([b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]),
+                _ => {
+                    let mut digits = [0u8; 20];
+                    let mut at = digits.len();
+                    let mut n = n;
+                    while n > 0 {
+                        at -= 1;
+                        digits[at] = b'0' + (n % 10) as u8;
+                        n /= 10;
+                    }
+                    out.extend(&digits[at..]);
                 }
             }
-            out.extend(&digits[at..]);
         }
         out.push(b']');
     }
@@ -407,8 +411,9 @@ pub fn assemble(
     let mut roots: Vec<&str> = Vec::new();
     // Word seen yet here; term number of each stem here; each term's stem number and postings
     // (doc, weighted frequency) in doc order. The output is ordered by the stems themselves.
-    let mut seen = vec![false; vocabulary.words()];
-    let mut term_of = vec![NONE; vocabulary.stems()];
+    // The term of each word met here, through its stem: one lookup per posting, not three.
+    let mut term_of_word = vec![NONE; vocabulary.words()];
+    let mut term_of_stem = vec![NONE; vocabulary.stems()];
     // Per term: its stem number and its postings, gaps already taken: building the final form
     // directly keeps one list, not two.
     let mut terms: Vec<(u32, PostingList)> = Vec::new();
@@ -417,21 +422,23 @@ pub fn assemble(
         let id = id as u32;
         let bag = vocabulary.bags[bag];
         for (word, tf) in bag.words() {
-            if !seen[word as usize] {
-                seen[word as usize] = true;
+            let mut term = term_of_word[word as usize];
+            if term == NONE {
                 roots.extend(vocabulary.roots_of(word));
+                let stem = vocabulary.stem_of(word) as usize;
+                if term_of_stem[stem] == NONE {
+                    term_of_stem[stem] = terms.len() as u32;
+                    terms.push((stem as u32, PostingList::default()));
+                }
+                term = term_of_stem[stem];
+                term_of_word[word as usize] = term;
             }
-            let stem = vocabulary.stem_of(word) as usize;
-            if term_of[stem] == NONE {
-                term_of[stem] = terms.len() as u32;
-                terms.push((stem as u32, PostingList::default()));
-            }
-            terms[term_of[stem] as usize].1.add(id, tf);
+            terms[term as usize].1.add(id, tf);
         }
         lens.push(bag.len);
     }
-    drop(seen);
-    drop(term_of);
+    drop(term_of_word);
+    drop(term_of_stem);
     roots.sort_unstable();
     roots.dedup();
     terms.sort_unstable_by(|a, b| vocabulary.stem(a.0).cmp(vocabulary.stem(b.0)));
