@@ -162,10 +162,11 @@ impl SearchCache {
         let mut counted: Vec<Counted<Box<str>>> = docs
             .par_iter()
             .map_init(String::new, |lower, d| {
-                let text = d.text()?;
-                let c = count_words(lower, [&d.title, &d.heading, &text], |w| self.number_of(w));
-                let unknown = c.unknown.into_iter().map(|(w, n)| (w.into(), n)).collect();
-                Ok(Counted { known: c.known, unknown, len: c.len })
+                d.with_text(|text| {
+                    let c = count_words(lower, &d.title, &d.heading, text, |w| self.number_of(w));
+                    let unknown = c.unknown.into_iter().map(|(w, n)| (w.into(), n)).collect();
+                    Counted { known: c.known, unknown, len: c.len }
+                })
             })
             .collect::<Result<_, Diagnostic>>()?;
         for Counted { known, unknown, .. } in &mut counted {

@@ -19,12 +19,11 @@ pub fn regency_docs<'a>(site: &'a Site, regency: &'a Regency) -> Vec<Doc<'a>> {
             };
             // The text is the module's, parsed again if its body was not kept: a build after an
             // edit needs only the texts of the documents that changed.
-            let text: Later<'a> = std::sync::Arc::new(move || {
-                let text = module.section_text(&site.config, &site.catalog, index)?;
-                Ok(Cow::Owned(match summary {
-                    Some(summary) => format!("{summary} {text}"),
-                    None => text,
-                }))
+            let text: Later<'a> = std::sync::Arc::new(move |visit| {
+                module.with_section_text(&site.config, &site.catalog, index, |text| match summary {
+                    Some(summary) => visit(&[summary, text]),
+                    None => visit(&[text]),
+                })
             });
             let mut text_hash = crate::hash::Hasher::default();
             text_hash.field(summary.unwrap_or_default().as_bytes());

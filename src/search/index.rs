@@ -42,8 +42,9 @@ pub struct Doc<'a> {
     pub topic: Option<&'a str>,
 }
 
-/// Fetches a document's text.
-pub type Later<'a> = std::sync::Arc<dyn Fn() -> Result<Cow<'a, str>, Diagnostic> + Send + Sync + 'a>;
+/// Hands a document's text, in pieces read as if joined by spaces, to the function given: from
+/// where it is held, not copied out of it.
+pub type Later<'a> = std::sync::Arc<dyn Fn(&mut dyn FnMut(&[&str])) -> Result<(), Diagnostic> + Send + Sync + 'a>;
 
 /// A document's text, or how to get it: a module's section whose body was not kept is parsed
 /// again only when its text is needed.
@@ -100,10 +101,24 @@ impl<'a> Doc<'a> {
         hasher.finish()
     }
 
-    pub fn text(&self) -> Result<Cow<'a, str>, Diagnostic> {
+    /// Hands the document's text to `f`, in pieces read as if joined by spaces.
+    pub fn with_text<R>(&self, f: impl FnOnce(&[&str]) -> R) -> Result<R, Diagnostic> {
         match &self.text {
-            Text::Here(text) => Ok(text.clone()),
-            Text::Later(get) => get(),
+            Text::Here(text) => Ok(f(&[text])),
+            Text::Later(get) => {
+                let (mut f, mut result) = (Some(f), None);
+                get(&mut |pieces| {
+                    if let Some(f) = f.take() {
+                        result = Some(f(pieces));
+                    }
+                })?;
+                // A `Later` that did not call back had no text to give.
+                Ok(match (result, f) {
+                    (Some(result), _) => result,
+                    (None, Some(f)) => f(&[]),
+                    (None, None) => unreachable!("`f` is taken only when `result` is set"),
+                })
+            }
         }
     }
 }
@@ -334,25 +349,32 @@ pub struct Counted<Word> {
     pub len: u32,
 }
 
-/// Lowercases `title`, `heading` and `text` into `lower`, then counts its words (see [`Counted`]).
+/// Lowercases `title`, `heading` and the pieces of `text` into `lower`, then counts its words
+/// (see [`Counted`]).
 pub fn count_words<'t>(
     lower: &'t mut String,
-    [title, heading, text]: [&str; 3],
+    title: &str,
+    heading: &str,
+    text: &[&str],
     known: impl Fn(&str) -> Option<u32>,
 ) -> Counted<&'t str> {
-    // Lowercased into one string, so words are slices of it.
+    // Lowercased into one string, so words are slices of it; a space after each field or piece
+    // ends its last word.
+    let text_len: usize = text.iter().map(|t| t.len() + 1).sum();
     lower.clear();
-    lower.reserve(title.len() + heading.len() + text.len() + 2);
-    let mut fields = [(0, 0, TITLE_WEIGHT), (0, 0, HEADING_WEIGHT), (0, 0, 1)];
-    for ((start, end, _), field) in fields.iter_mut().zip([title, heading, text]) {
-        *start = lower.len();
+    lower.reserve(title.len() + heading.len() + text_len + 2);
+    let mut fields = Vec::with_capacity(2 + text.len());
+    for (field, weight) in
+        [(title, TITLE_WEIGHT), (heading, HEADING_WEIGHT)].into_iter().chain(text.iter().map(|t| (*t, 1)))
+    {
+        let start = lower.len();
         lower.push_str(field);
-        *end = lower.len();
+        fields.push((start, lower.len(), weight));
         lower.push(' ');
     }
     lower.make_ascii_lowercase();
     let lower: &'t str = lower;
-    let mut counted = Counted { known: Vec::with_capacity(text.len() / 6), unknown: Vec::new(), len: 0 };
+    let mut counted = Counted { known: Vec::with_capacity(text_len / 6), unknown: Vec::new(), len: 0 };
     let mut unknown_at: FastMap<&str, usize> = FastMap::default();
     for &(start, end, weight) in &fields {
         for word in tokens(&lower[start..end]) {
@@ -532,7 +554,8 @@ mod tests {
     fn words_are_counted_by_number_when_known_and_once_each_in_order_when_not() {
         let mut lower = String::new();
         let known = |w: &str| ["suara", "tps"].iter().position(|k| *k == w).map(|n| n as u32);
-        let c = count_words(&mut lower, ["Suara", "TPS", "Surat suara, kotak SURAT dan kotak-kotak."], known);
+        // The text in two pieces: a piece's last word does not run into the next piece's first.
+        let c = count_words(&mut lower, "Suara", "TPS", &["Surat suara, kotak", "SURAT dan kotak-kotak."], known);
         assert_eq!(c.known, vec![(0, TITLE_WEIGHT), (1, HEADING_WEIGHT), (0, 1)]);
         assert_eq!(c.unknown, vec![("surat", 2), ("kotak", 1), ("dan", 1), ("kotak-kotak", 1)]);
         assert_eq!(c.len, 8);

@@ -96,15 +96,16 @@ impl Module {
         self.release_part(|b| &b.html);
     }
 
-    /// The plain text of the body's section `index`: from the body held, or parsed again if the
-    /// texts were released.
-    pub fn section_text(&self, config: &Config, catalog: &Catalog, index: usize) -> Result<String, Diagnostic> {
-        self.with_part(
-            config,
-            catalog,
-            |b| &b.sections,
-            |sections| sections.get(index).map(|s| s.text.clone()).unwrap_or_default(),
-        )
+    /// Hands `f` the plain text of the body's section `index`: from the body held, or parsed again
+    /// if the texts were released.
+    pub fn with_section_text<R>(
+        &self,
+        config: &Config,
+        catalog: &Catalog,
+        index: usize,
+        f: impl FnOnce(&str) -> R,
+    ) -> Result<R, Diagnostic> {
+        self.with_part(config, catalog, |b| &b.sections, |sections| f(sections.get(index).map_or("", |s| &s.text)))
     }
 
     /// Lets go of the body's section texts once the search index has taken them all: held for
