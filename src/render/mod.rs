@@ -458,8 +458,11 @@ fn search_indexes(
     per_regency.into_iter().zip(chunks).flat_map(|(index, chunks)| index.into_iter().chain(chunks)).collect()
 }
 
-/// Documents per pass of [`bag_documents`].
+/// Documents per pass of [`bag_documents`], and in its first pass: a word is counted by its text
+/// in a pass that meets it before it is numbered, so a small first pass numbers the common words
+/// for the rest (each of 4,096 documents counted them by text in a first pass of full size).
 const SLICE: usize = 4096;
+const FIRST_SLICE: usize = 256;
 
 /// Makes the bags a regency's documents lack in the search `cache`, a slice of documents at a
 /// time. When `texts_left` counts a module, its section texts are let go after the last regency's
@@ -477,12 +480,14 @@ fn bag_documents(
         Some((*end, m))
     });
     let mut pending = ends.next();
-    for (s, slice) in docs.chunks(SLICE).enumerate() {
+    let mut done = 0;
+    while done < docs.len() {
+        let slice = &docs[done..docs.len().min(done + if done == 0 { FIRST_SLICE } else { SLICE })];
         let mut bagged = crate::hash::FastSet::default();
         let wanted: Vec<&crate::search::index::Doc> =
             slice.iter().filter(|d| !cache.has_bag(d.hash) && bagged.insert(d.hash)).collect();
         cache.add_docs(&wanted)?;
-        let done = s * SLICE + slice.len();
+        done += slice.len();
         while let Some((_, module)) = pending.filter(|(end, _)| *end <= done) {
             if let Some(left) = texts_left.get_mut(&(Arc::as_ptr(module) as usize)) {
                 *left = left.saturating_sub(1);
