@@ -7,7 +7,8 @@
 # generates one corpus with examples/corpus.rs, a bimtek project and the equivalent Hugo site, into
 # target/vs-hugo/N/, then for each mode (minify on, minify off) builds both alternately (bimtek,
 # hugo, bimtek, hugo, ...) --runs times each after one untimed warm-up of each, every run a full
-# build into an emptied output folder (Hugo also gets --cleanDestinationDir and a fresh --cacheDir).
+# build into a new, empty folder (Hugo also gets --cleanDestinationDir and a fresh --cacheDir); the
+# finished runs are deleted after each table, then the script waits 40 s, untimed (see run()).
 # With minify on, each round also builds bimtek without its search index, to show what it adds.
 # Wall time and peak RSS come from /usr/bin/time -f '%e %M'. Prints one markdown table per size and
 # mode and writes the same to RESULTS.md beside this script. Needs cargo, Debian's hugo
@@ -28,7 +29,7 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=${2:?--runs needs a value}; shift ;;
     --regencies) REGENCIES=${2:?--regencies needs a value}; shift ;;
     --seed) SEED=${2:?--seed needs a value}; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -76,10 +77,13 @@ run() {
   local tool=$1 mode=$2 dir=$3 status=0
   local base="$dir/run-$tool"
   local -a cmd
-  rm -rf "$base"
+  # The previous run's folder is moved aside, not deleted: on ext4 without a journal, for 35 s
+  # after a deletion every new file skips the inodes just freed, one by one (perf: 60% of a
+  # build's CPU in find_inode_bit and recently_deleted), and the runs measured the file system.
+  if [ -e "$base" ]; then mv "$base" "$TRASH/$(date +%s%N)"; fi
   mkdir -p "$base"
-  # Flush the deletion and the previous runs' writes now, untimed: otherwise a build pays for
-  # the disk catching up with whatever ran before it, and the runs drift slower as they go.
+  # Flush the previous runs' writes now, untimed: otherwise a build pays for the disk catching
+  # up with whatever ran before it, and the runs drift slower as they go.
   sync
   if [ "$tool" = bimtek ]; then
     cmd=("$BIMTEK" build --root "$dir/bimtek" --out "$base/site")
@@ -112,6 +116,15 @@ row() {
     }'
 }
 
+# empty_trash: deletes the runs moved aside, then waits out ext4's 35 s (see run), untimed.
+empty_trash() {
+  rm -rf "$TRASH"
+  mkdir -p "$TRASH"
+  sync
+  log "waiting 40 s after deleting the finished runs (ext4 reuses freed inodes slowly until then)"
+  sleep 40
+}
+
 median() {
   sort -n -k1,1 "$1" | awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }'
 }
@@ -125,7 +138,9 @@ for n in "${SIZE_LIST[@]}"; do
     --modules "$n" --regencies "$REGENCIES" --seed "$SEED" --hugo "$dir/hugo")
   LOGS="$dir/logs"
   STATS="$dir/stats"
+  TRASH="$dir/trash"
   mkdir -p "$LOGS" "$STATS"
+  empty_trash
   say ""
   say "## $(printf "%'d" "$n") modules × $REGENCIES regenc$([ "$REGENCIES" = 1 ] && echo y || echo ies)"
   for mode in minify no-minify; do
@@ -170,6 +185,7 @@ for n in "${SIZE_LIST[@]}"; do
       say ""
       say "The search index adds **$share** to bimtek's median time: $(median "$STATS/bimtek-no-search-$mode") s without it (\`BIMTEK_BENCH_NO_SEARCH=1\`, same runs, interleaved)."
     fi
+    empty_trash
   done
 done
 
