@@ -222,6 +222,11 @@ impl Previous {
         Previous { pages }
     }
 
+    /// Whether the previous build made a page at `path`, whatever from.
+    pub fn has(&self, path: &str) -> bool {
+        self.pages.contains_key(path)
+    }
+
     /// The page at `path`, if it was rendered from the same inputs.
     pub fn reuse(&self, path: &str, fingerprint: u64) -> Option<Body> {
         self.pages.get(path).filter(|(fp, _)| *fp == fingerprint).map(|(_, body)| body.clone())

@@ -92,7 +92,7 @@ pub fn timeline_jobs<'a>(site: &'a Site, theme: &'a Theme, regency: &'a Regency)
             })
             .collect();
         let nav = if role.is_some() { "roles" } else { "schedule" };
-        let mut ctx = regency_context(site, regency, base, &path, nav);
+        let mut ctx = regency_context(site, regency, base, &path, nav, true);
         ctx.insert("months", &months);
         ctx.insert("phases", &phases);
         ctx.insert("event_count", &events.len());
