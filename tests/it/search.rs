@@ -189,6 +189,32 @@ fn text_at(page: &Page, id: &str) -> String {
 }
 
 #[test]
+fn results_show_while_their_pages_are_still_coming_and_snippets_follow() {
+    let mut s = Search::open("");
+    // Module pages are held back (paused by the browser), as on a slow link: the results must
+    // not wait for them, only their snippets may.
+    s.browser.call("Fetch.enable", serde_json::json!({"patterns": [{"urlPattern": "*/modul/*"}]}));
+    s.browser.eval("(function (q) { q.focus(); q.select(); })(document.getElementById('q'))");
+    s.browser.type_text("mencoblos");
+    s.browser.wait_for("document.querySelectorAll('#hasil .result > a[href*=\"modul/\"]').length > 0");
+    let waiting = s.browser.dom();
+    let modules: Vec<_> = waiting
+        .html
+        .select(&sel(".result"))
+        .filter(|r| r.select(&sel("a")).any(|a| a.value().attr("href").is_some_and(|h| h.contains("modul/"))))
+        .collect();
+    assert!(!modules.is_empty());
+    for result in &modules {
+        assert!(result.select(&sel(".result-snippet")).next().is_none(), "a snippet without its page");
+    }
+    assert_eq!(waiting.attrs("#hasil", "aria-busy"), ["true"], "the list is still filling");
+    s.browser.call("Fetch.disable", serde_json::json!({}));
+    let done = s.settled();
+    let with_snippets = done.html.select(&sel(".result .result-snippet")).count();
+    assert_eq!(with_snippets, done.html.select(&sel(".result")).count(), "every result has its snippet");
+}
+
+#[test]
 fn each_result_shows_words_of_its_own_section_taken_from_its_page() {
     let mut s = Search::open("");
     for query in ["mencoblos", "surat suara rusak", "hotel grand", "DPTb"] {

@@ -221,7 +221,9 @@
   }
 
   // Renders `docs` for the search numbered `ticket`, unless a newer search started meanwhile:
-  // the texts arrive asynchronously, and a slower older search must not overwrite a newer one.
+  // the rows and texts arrive asynchronously, and a slower older search must not overwrite a newer
+  // one. The results show as soon as their titles are in; each snippet follows when its page has
+  // come (on a slow link, twenty pages take seconds).
   function show(query, docs, ticket) {
     if (!docs.length) {
       list.textContent = "";
@@ -233,19 +235,12 @@
     return Promise.all(Object.keys(chunks).map(function (c) {
       return load("dokumen/" + c + ".json").then(function (rows) { return [Number(c), rows]; });
     })).then(function (loaded) {
+      if (ticket !== latest) return;
       var byChunk = {};
       loaded.forEach(function (l) { byChunk[l[0]] = l[1]; });
       var rows = docs.map(function (d) { return byChunk[Math.floor(d / meta.chunk)][d % meta.chunk]; });
-      var kept = pages;
-      pages = {};
-      return Promise.all(rows.map(function (row) { return page(row[0], kept); })).then(function (found) {
-        return rows.map(function (row, i) { return [row, documentText(found[i], row[0])]; });
-      });
-    }).then(function (results) {
-      if (ticket !== latest) return;
       list.textContent = "";
-      results.forEach(function (result) {
-        var row = result[0], text = result[1];
+      var items = rows.map(function (row) {
         var li = document.createElement("li");
         li.className = "result";
         var a = document.createElement("a");
@@ -258,10 +253,18 @@
           h.textContent = row[2];
           li.appendChild(h);
         }
-        if (text) li.appendChild(snippet(text, query));
         list.appendChild(li);
+        return li;
       });
       status.textContent = docs.length + " " + status.getAttribute("data-results");
+      var kept = pages;
+      pages = {};
+      return Promise.all(rows.map(function (row, i) {
+        return page(row[0], kept).then(function (doc) {
+          var text = ticket === latest ? documentText(doc, row[0]) : "";
+          if (text) items[i].appendChild(snippet(text, query));
+        });
+      }));
     });
   }
 
