@@ -301,10 +301,10 @@ pub fn render(
             })
             .collect()
     };
-    // The search index is made while the pages are rendered: most of its work is tokenising the
-    // section texts, which needs no page, and its one regency at a time parts run on one thread
-    // each, which the pages keep the other cores busy beside. Its texts are let go sooner this
-    // way too, so a 50,000-module build peaks lower.
+    // The search index is made while the pages are rendered: it needs no page, and while its
+    // parts that take one regency at a time run on one thread, the pages keep the other cores
+    // busy. Its section texts are let go sooner this way too, so a 50,000-module build peaks
+    // lower.
     let index = || match options.only {
         None if !crate::without_search_index() => search_indexes(site, regencies, options, release, &keep),
         _ => Vec::new(),
