@@ -60,7 +60,7 @@ use output::{Body, Output, Previous};
 /// With `BIMTEK_TIMINGS=1`, prints how long each stage took to stderr: where a build's time goes.
 pub(crate) fn lap(stage: &str, since: &mut Instant) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *ON.get_or_init(|| std::env::var_os("BIMTEK_TIMINGS").is_some_and(|v| v != "0")) {
+    if *ON.get_or_init(|| env_flag("BIMTEK_TIMINGS")) {
         // CPU time beside wall time: their ratio says how well a stage kept the cores busy.
         static CPU_BEFORE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let cpu = cpu_ms();
@@ -86,7 +86,12 @@ fn cpu_ms() -> u64 {
 /// the index adds to a build (`benches/vs-hugo/run.sh` does); such a site's search finds nothing.
 pub(crate) fn without_search_index() -> bool {
     static OFF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *OFF.get_or_init(|| std::env::var_os("BIMTEK_BENCH_NO_SEARCH").is_some_and(|v| v != "0"))
+    *OFF.get_or_init(|| env_flag("BIMTEK_BENCH_NO_SEARCH"))
+}
+
+/// Whether the developer switch `name` is on: set to anything but `0`.
+fn env_flag(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| v != "0")
 }
 
 /// Memory now resident and at its peak, as Linux reports it: where a build's memory goes.
