@@ -201,9 +201,19 @@ fn check_slug(rel: &Path, slug: &str, what: &str, problems: &mut Diagnostics) ->
     false
 }
 
-/// The entries of a content folder, sorted by name. A missing folder is empty; a folder that is a
-/// file, or a symbolic link, is reported.
-fn listing(root: &Path, dir: &Path, guard: &SymlinkGuard, problems: &mut Diagnostics) -> Vec<PathBuf> {
+/// An entry of a content folder that is neither ignored nor a refused symbolic link.
+struct Entry {
+    path: PathBuf,
+    name: String,
+    /// A folder itself, not a link to one (those are refused).
+    is_dir: bool,
+}
+
+/// The entries of a content folder, sorted by name, without ignored names and refused links. A
+/// missing folder is empty; a folder that is a file, or a symbolic link, is reported. Entries are
+/// typed by what the folder listing says (no `stat` per file): with 10,000 modules, two `stat`s
+/// each were a fifth of a build after an edit.
+fn listing(root: &Path, dir: &Path, guard: &SymlinkGuard, problems: &mut Diagnostics) -> Vec<Entry> {
     if fs::symlink_metadata(dir).is_err() || !guard.allows(root, dir, problems) {
         return Vec::new();
     }
@@ -214,17 +224,24 @@ fn listing(root: &Path, dir: &Path, guard: &SymlinkGuard, problems: &mut Diagnos
         );
         return Vec::new();
     }
-    let entries: Result<Vec<PathBuf>, _> = fs::read_dir(dir).and_then(|d| d.map(|e| e.map(|e| e.path())).collect());
-    match entries {
-        Ok(mut entries) => {
-            entries.sort();
-            entries
-        }
+    let entries: Result<Vec<(PathBuf, fs::FileType)>, _> =
+        fs::read_dir(dir).and_then(|d| d.map(|e| e.and_then(|e| Ok((e.path(), e.file_type()?)))).collect());
+    let mut entries = match entries {
+        Ok(entries) => entries,
         Err(e) => {
             problems.push(Diagnostic::error(relative(root, dir), format!("cannot list the folder: {e}")));
-            Vec::new()
+            return Vec::new();
         }
-    }
+    };
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries
+        .into_iter()
+        .filter_map(|(path, kind)| {
+            let name = file_name(&path);
+            let refused = kind.is_symlink() && !guard.allows(root, &path, problems);
+            (!is_ignored(&name) && !refused).then_some(Entry { path, name, is_dir: kind.is_dir() })
+        })
+        .collect()
 }
 
 /// Walks the content folder. Problems are collected, not returned early, so one run shows them all.
@@ -249,12 +266,8 @@ pub fn load_with(root: &Path, known: Option<Known>, problems: &mut Diagnostics) 
     load_schedules(root, &content.join("schedules"), &Scope::National, &guard, &mut sources, problems);
 
     let regencies_dir = content.join("regencies");
-    for dir in listing(root, &regencies_dir, &guard, problems) {
-        let name = file_name(&dir);
-        if is_ignored(&name) || !guard.allows(root, &dir, problems) {
-            continue;
-        }
-        if !dir.is_dir() {
+    for Entry { path: dir, name, is_dir } in listing(root, &regencies_dir, &guard, problems) {
+        if !is_dir {
             problems.push(
                 Diagnostic::warning(relative(root, &dir), "ignored: `content/regencies/` holds one folder per regency")
                     .with_hint("move the file into a regency's folder"),
@@ -358,13 +371,9 @@ fn load_modules(
     problems: &mut Diagnostics,
 ) {
     let mut seen: std::collections::HashMap<String, PathBuf> = std::collections::HashMap::new();
-    for path in listing(root, dir, guard, problems) {
-        let name = file_name(&path);
-        if is_ignored(&name) || !guard.allows(root, &path, problems) {
-            continue;
-        }
+    for Entry { path, name, is_dir } in listing(root, dir, guard, problems) {
         let rel = relative(root, &path);
-        let (slug, index, assets) = if path.is_dir() {
+        let (slug, index, assets) = if is_dir {
             let index = path.join("index.md");
             if !index.is_file() {
                 problems.push(
@@ -413,11 +422,7 @@ fn load_schedules(
     problems: &mut Diagnostics,
 ) {
     let mut seen: Vec<String> = Vec::new();
-    for path in listing(root, dir, guard, problems) {
-        let name = file_name(&path);
-        if is_ignored(&name) || !guard.allows(root, &path, problems) {
-            continue;
-        }
+    for Entry { path, name, .. } in listing(root, dir, guard, problems) {
         let rel = relative(root, &path);
         let Some(slug) = name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml")) else {
             problems.push(
