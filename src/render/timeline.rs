@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use super::ical::{self, Feed, FeedEvent};
 use super::views::{EventView, event_view};
-use super::{Job, regency_context};
+use super::Job;
+use super::pages::regency_context;
 use crate::schedule::Event;
 use crate::site::{Regency, Site};
 use crate::theme::Theme;
