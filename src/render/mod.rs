@@ -128,8 +128,31 @@ impl PageContext {
         }
     }
 
+    /// Adds the value `make` makes, if the context is filled, with `stands_for` in the fingerprint
+    /// in its place: a hash of everything the value is made from. For values that many pages
+    /// share, or that are large (the module cards of a listing), hashing their sources instead of
+    /// serialising them was most of the work of a build after an edit.
+    pub(super) fn insert_with<T: Serialize>(&mut self, key: &'static str, stands_for: u64, make: impl FnOnce() -> T) {
+        self.fingerprint_only(key, &stands_for.to_le_bytes());
+        if self.filled {
+            self.context.insert(key, &make());
+        }
+    }
+
+    /// [`PageContext::insert_with`] for several values at once: the fields of the struct `make`
+    /// makes, each under its own name.
+    pub(super) fn extend_with<T: Serialize>(&mut self, what: &'static str, stands_for: u64, make: impl FnOnce() -> T) {
+        self.fingerprint_only(what, &stands_for.to_le_bytes());
+        if self.filled {
+            // A struct of plain values always makes a context; tera would report one that did not.
+            if let Ok(values) = Context::from_serialize(&make()) {
+                self.context.extend(values);
+            }
+        }
+    }
+
     /// Adds to the fingerprint what the page's [`Late`] part will bring.
-    fn fingerprint_only(&mut self, key: &'static str, value: &[u8]) {
+    pub(super) fn fingerprint_only(&mut self, key: &'static str, value: &[u8]) {
         self.hasher.field(key.as_bytes());
         self.hasher.field(value);
     }

@@ -7,10 +7,10 @@ use std::sync::atomic::Ordering::Relaxed;
 use serde::Serialize;
 
 use super::html::BODY_MARK;
-use super::views::{self, event_view, module_card, role_links, term_view};
+use super::views::{self, TermView, event_view, module_card, role_links, term_view};
 use super::{Job, PageContext, RendersLeft, timeline};
 use crate::content::Scope;
-use crate::site::{Regency, Site};
+use crate::site::{Module, Regency, Site};
 use crate::theme::Theme;
 
 #[derive(Serialize)]
@@ -110,39 +110,102 @@ fn regency_view<'a>(r: &'a Regency, root: &str) -> RegencyView<'a> {
     }
 }
 
+/// What all of a regency's pages at one depth share: the regency, and its topics and roles with
+/// their counts.
+#[derive(Serialize)]
+struct SharedValues<'a> {
+    regency: RegencyView<'a>,
+    utc_offset: i32,
+    topics: Vec<TermView<'a>>,
+    roles: Vec<TermView<'a>>,
+}
+
+impl SharedValues<'_> {
+    fn new<'a>(site: &'a Site, regency: &'a Regency, base: &str) -> SharedValues<'a> {
+        let terms = |terms: &'a [crate::config::Term], section, counts: &std::collections::HashMap<String, usize>| {
+            terms.iter().map(|t| term_view(t, base, section, counts.get(&t.key).copied().unwrap_or(0))).collect()
+        };
+        SharedValues {
+            regency: regency_view(regency, &format!("{base}../")),
+            utc_offset: regency.info.timezone.utc_offset_hours(),
+            topics: terms(&site.config.topics, "topik", &regency.topic_counts),
+            roles: terms(&site.config.roles, "peran", &regency.role_counts),
+        }
+    }
+
+    fn hash(&self) -> u64 {
+        let mut hasher = crate::hash::Hasher::default();
+        let _ = serde_json::to_writer(&mut hasher, self);
+        hasher.finish()
+    }
+}
+
+/// A regency and the hashes of its [`SharedValues`] at the depths of its pages, made once for all
+/// of them: serialised into each page's fingerprint, they were a tenth of a build after an edit.
+#[derive(Clone, Copy)]
+pub(super) struct Shared<'a> {
+    site: &'a Site,
+    regency: &'a Regency,
+    /// For `base` "", "../" and "../../".
+    hashes: [u64; 3],
+}
+
+impl<'a> Shared<'a> {
+    pub(super) fn new(site: &'a Site, regency: &'a Regency) -> Shared<'a> {
+        let hashes = [0, 1, 2].map(|depth| SharedValues::new(site, regency, &"../".repeat(depth)).hash());
+        Shared { site, regency, hashes }
+    }
+
+    pub(super) fn regency(&self) -> &'a Regency {
+        self.regency
+    }
+
+    fn hash(&self, base: &str) -> u64 {
+        let depth = base.len() / 3;
+        match self.hashes.get(depth) {
+            Some(&hash) if base == "../".repeat(depth) => hash,
+            _ => SharedValues::new(self.site, self.regency, base).hash(),
+        }
+    }
+}
+
 /// Context shared by a regency's pages. `base` leads from the page to the regency's root folder.
 pub(super) fn regency_context(
-    site: &Site,
-    regency: &Regency,
+    shared: Shared,
     base: &str,
     path_in_regency: &str,
     nav: &str,
     fill: bool,
 ) -> PageContext {
+    let Shared { site, regency, .. } = shared;
     let root = format!("{base}../");
     let mut ctx = common(site, &root, &format!("{}/{path_in_regency}", regency.slug), fill);
     ctx.insert("base", base);
     // A regency's pages use its own copy of the theme files, so each site stands alone.
     ctx.insert("assets", &format!("{base}assets/"));
     ctx.insert("home", if base.is_empty() { "./" } else { base });
-    ctx.insert("regency", &regency_view(regency, &root));
-    ctx.insert("utc_offset", &regency.info.timezone.utc_offset_hours());
     ctx.insert("nav", nav);
-    let topics: Vec<_> = site
-        .config
-        .topics
-        .iter()
-        .map(|t| term_view(t, base, "topik", regency.topic_counts.get(&t.key).copied().unwrap_or(0)))
-        .collect();
-    let roles: Vec<_> = site
-        .config
-        .roles
-        .iter()
-        .map(|t| term_view(t, base, "peran", regency.role_counts.get(&t.key).copied().unwrap_or(0)))
-        .collect();
-    ctx.insert("topics", &topics);
-    ctx.insert("roles", &roles);
+    ctx.extend_with("shared", shared.hash(base), || SharedValues::new(site, regency, base));
     ctx
+}
+
+/// Stands for the module cards of `modules` at `base` in a fingerprint, and for their sitemap
+/// entries: hashes what [`module_card`] makes them from, and the date the sitemap adds. Not the
+/// modules' keys, which stand for their bodies too: an edit inside one module would make every
+/// listing it is on again.
+fn cards_hash<'m>(modules: impl IntoIterator<Item = &'m Arc<Module>>, base: &str) -> u64 {
+    let mut hasher = crate::hash::Hasher::default();
+    hasher.field(base.as_bytes());
+    for m in modules {
+        let (year, month, day) = m.updated.map_or((0, 0, 0), |d| (d.year, d.month, d.day));
+        hasher.write(&[u8::from(m.summary.is_some()), u8::from(m.scope == Scope::National)]);
+        hasher.write(&[(m.roles.len() as u64).to_le_bytes(), i64::from(year).to_le_bytes()].concat());
+        hasher.write(&[month.to_le_bytes(), day.to_le_bytes()].concat());
+        for text in [&m.slug, &m.title, &m.topic].into_iter().chain(&m.summary).chain(&m.roles) {
+            hasher.field(text.as_bytes());
+        }
+    }
+    hasher.finish()
 }
 
 /// The pages of one regency, for those paths `want` accepts: contexts are built only for them.
@@ -157,6 +220,7 @@ pub(super) fn regency_jobs<'a>(
     let catalog = &theme.catalog;
     let slug = &regency.slug;
     let mut jobs = Vec::new();
+    let shared = Shared::new(site, regency);
     let ids = &regency.event_ids;
     let events_for = move |base: &str, filter: &dyn Fn(&crate::schedule::Event) -> bool| -> Vec<views::EventView> {
         regency
@@ -173,8 +237,9 @@ pub(super) fn regency_jobs<'a>(
         // Listing pages' contexts, like module pages', are made when the page is rendered: held
         // for every listing at once, their cards took a quarter of a gigabyte at 50,000 modules.
         jobs.push(Job::new(path, "home.html", move |fill| {
-            let mut home = regency_context(site, regency, "", "", "home", fill);
-            home.insert("modules", &regency.modules.iter().map(|m| module_card(m, "")).collect::<Vec<_>>());
+            let mut home = regency_context(shared, "", "", "home", fill);
+            let cards = || regency.modules.iter().map(|m| module_card(m, "")).collect::<Vec<_>>();
+            home.insert_with("modules", cards_hash(&regency.modules, ""), cards);
             home.insert("events", &events_for("", &|_| true));
             home
         }));
@@ -192,17 +257,17 @@ pub(super) fn regency_jobs<'a>(
         }
         let job = Job::new(path, "module.html", move |fill| {
             let base = "../../";
-            let mut ctx = regency_context(site, regency, base, &format!("modul/{}/", module.slug), "modules", fill);
-            let prev = at.and_then(|i| i.checked_sub(1)).and_then(|i| in_topic.get(i)).map(|m| module_card(m, base));
-            let next = at.and_then(|i| in_topic.get(i + 1)).map(|m| module_card(m, base));
+            let mut ctx = regency_context(shared, base, &format!("modul/{}/", module.slug), "modules", fill);
+            let prev = at.and_then(|i| i.checked_sub(1)).and_then(|i| in_topic.get(i));
+            let next = at.and_then(|i| in_topic.get(i + 1));
             let topic = config.topic(&module.topic).map(|t| term_view(t, base, "topik", in_topic.len()));
             // The body is in the fingerprint as the module's key, not as its HTML: hashing every
             // page's HTML cost more than rendering the few that changed.
-            ctx.insert("module", &module_view(module, "", config, base));
+            ctx.insert_with("module", module.key, || module_view(module, "", config, base));
             ctx.fingerprint_only("body", &module.key.to_le_bytes());
             ctx.insert("topic", &topic);
-            ctx.insert("prev", &prev);
-            ctx.insert("next", &next);
+            ctx.insert_with("prev", cards_hash(prev, base), || prev.map(|m| module_card(m, base)));
+            ctx.insert_with("next", cards_hash(next, base), || next.map(|m| module_card(m, base)));
             ctx.insert("events", &events_for(base, &|e| e.module.as_deref() == Some(module.slug.as_str())));
             ctx
         });
@@ -223,11 +288,12 @@ pub(super) fn regency_jobs<'a>(
     for topic in config.topics.iter().filter(|t| want(&format!("{slug}/topik/{}/index.html", t.key))) {
         jobs.push(Job::new(format!("{slug}/topik/{}/index.html", topic.key), "topic.html", move |fill| {
             let base = "../../";
-            let mut ctx = regency_context(site, regency, base, &format!("topik/{}/", topic.key), "topics", fill);
-            let modules: Vec<_> =
-                regency.modules.iter().filter(|m| m.topic == topic.key).map(|m| module_card(m, base)).collect();
-            ctx.insert("topic", &term_view(topic, base, "topik", modules.len()));
-            ctx.insert("modules", &modules);
+            let mut ctx = regency_context(shared, base, &format!("topik/{}/", topic.key), "topics", fill);
+            let modules = || regency.modules.iter().filter(|m| m.topic == topic.key);
+            ctx.insert("topic", &term_view(topic, base, "topik", modules().count()));
+            ctx.insert_with("modules", cards_hash(modules(), base), || {
+                modules().map(|m| module_card(m, base)).collect::<Vec<_>>()
+            });
             ctx
         }));
     }
@@ -235,23 +301,24 @@ pub(super) fn regency_jobs<'a>(
     for role in config.roles.iter().filter(|t| want(&format!("{slug}/peran/{}/index.html", t.key))) {
         jobs.push(Job::new(format!("{slug}/peran/{}/index.html", role.key), "role.html", move |fill| {
             let base = "../../";
-            let mut ctx = regency_context(site, regency, base, &format!("peran/{}/", role.key), "roles", fill);
-            let modules: Vec<_> =
-                regency.modules.iter().filter(|m| m.roles.contains(&role.key)).map(|m| module_card(m, base)).collect();
-            ctx.insert("role", &term_view(role, base, "peran", modules.len()));
+            let mut ctx = regency_context(shared, base, &format!("peran/{}/", role.key), "roles", fill);
+            let modules = || regency.modules.iter().filter(|m| m.roles.contains(&role.key));
+            ctx.insert("role", &term_view(role, base, "peran", modules().count()));
             ctx.insert("page_key", &role.key);
-            ctx.insert("modules", &modules);
+            ctx.insert_with("modules", cards_hash(modules(), base), || {
+                modules().map(|m| module_card(m, base)).collect::<Vec<_>>()
+            });
             ctx.insert("events", &events_for(base, &|e| e.roles.is_empty() || e.roles.contains(&role.key)));
             ctx
         }));
     }
 
-    jobs.extend(timeline::timeline_jobs(site, theme, regency).into_iter().filter(|job| want(&job.path)));
+    jobs.extend(timeline::timeline_jobs(site, theme, shared).into_iter().filter(|job| want(&job.path)));
 
     for (page, template, nav) in [("cari", "search.html", "search"), ("kontak", "contacts.html", "contacts")] {
         let path = format!("{slug}/{page}/index.html");
         if want(&path) {
-            let context = regency_context(site, regency, "../", &format!("{page}/"), nav, true);
+            let context = regency_context(shared, "../", &format!("{page}/"), nav, true);
             jobs.push(Job::ready(path, template, context));
         }
     }
@@ -262,34 +329,25 @@ pub(super) fn regency_jobs<'a>(
 
     jobs.push(Job::new(path, "sitemap.xml", move |fill| {
         let slug = &regency.slug;
-        let mut urls: Vec<SitemapUrl> = ["", "jadwal/", "kontak/"]
-            .iter()
-            .map(|p| SitemapUrl { loc: format!("{}{slug}/{p}", config.base_url), lastmod: None })
-            .collect();
-        urls.extend(
-            config
-                .roles
-                .iter()
-                .map(|t| SitemapUrl { loc: format!("{}{slug}/jadwal/{}/", config.base_url, t.key), lastmod: None }),
-        );
-        urls.extend(regency.modules.iter().map(|m| SitemapUrl {
-            loc: format!("{}{slug}/modul/{}/", config.base_url, m.slug),
-            lastmod: m.updated.map(|d| d.to_string()),
-        }));
-        urls.extend(
-            config
-                .topics
-                .iter()
-                .map(|t| SitemapUrl { loc: format!("{}{slug}/topik/{}/", config.base_url, t.key), lastmod: None }),
-        );
-        urls.extend(
-            config
-                .roles
-                .iter()
-                .map(|t| SitemapUrl { loc: format!("{}{slug}/peran/{}/", config.base_url, t.key), lastmod: None }),
-        );
+        let at = |path: &str, lastmod| SitemapUrl { loc: format!("{}{slug}/{path}", config.base_url), lastmod };
+        let terms = |section, terms: &'a [crate::config::Term]| {
+            terms.iter().map(move |t| at(&format!("{section}/{}/", t.key), None))
+        };
+        let urls = || {
+            let mut urls: Vec<SitemapUrl> = ["", "jadwal/", "kontak/"].iter().map(|p| at(p, None)).collect();
+            urls.extend(terms("jadwal", &config.roles));
+            urls.extend(regency.modules.iter().map(|m| at(&format!("modul/{}/", m.slug), m.updated.map(|d| d.to_string()))));
+            urls.extend(terms("topik", &config.topics));
+            urls.extend(terms("peran", &config.roles));
+            urls
+        };
+        let mut stands_for = crate::hash::Hasher::default();
+        for part in [&config.base_url, slug].into_iter().chain(config.roles.iter().chain(&config.topics).map(|t| &t.key)) {
+            stands_for.field(part.as_bytes());
+        }
+        stands_for.write(&cards_hash(&regency.modules, "").to_le_bytes());
         let mut sitemap = PageContext::new(fill);
-        sitemap.insert("urls", &urls);
+        sitemap.insert_with("urls", stands_for.finish(), urls);
         sitemap
     }));
     jobs

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::ical::{self, Feed, FeedEvent};
 use super::views::{EventView, event_view};
 use super::Job;
-use super::pages::regency_context;
+use super::pages::{Shared, regency_context};
 use crate::schedule::Event;
 use crate::site::{Regency, Site};
 use crate::theme::Theme;
@@ -46,7 +46,8 @@ fn selected<'a>(regency: &'a Regency, role: Option<&'a str>) -> Vec<(&'a Event, 
 }
 
 /// `jadwal/` and `jadwal/<role>/`.
-pub fn timeline_jobs<'a>(site: &'a Site, theme: &'a Theme, regency: &'a Regency) -> Vec<Job<'a>> {
+pub fn timeline_jobs<'a>(site: &'a Site, theme: &'a Theme, shared: Shared<'a>) -> Vec<Job<'a>> {
+    let regency = shared.regency();
     let config = &site.config;
     let language = config.language;
     let mut jobs = Vec::new();
@@ -93,7 +94,7 @@ pub fn timeline_jobs<'a>(site: &'a Site, theme: &'a Theme, regency: &'a Regency)
             })
             .collect();
         let nav = if role.is_some() { "roles" } else { "schedule" };
-        let mut ctx = regency_context(site, regency, base, &path, nav, true);
+        let mut ctx = regency_context(shared, base, &path, nav, true);
         ctx.insert("months", &months);
         ctx.insert("phases", &phases);
         ctx.insert("event_count", &events.len());

@@ -107,6 +107,35 @@ fn every_kind_of_change_builds_like_a_clean_build() {
     build_matches_clean(&p, "the build after that");
 }
 
+/// Listing pages and the parts every page of a regency shares are fingerprinted by what they are
+/// made from, not by their values: each such input, changed, must still reach every page.
+#[test]
+fn what_listings_and_all_pages_show_is_rebuilt_when_its_source_changes() {
+    let p = Project::fixture("basic");
+    for _ in 0..3 {
+        p.build().assert_ok();
+    }
+    settle();
+    let module = "content/modules/pemungutan.md";
+    let regency = "content/regencies/alpha/regency.yaml";
+    for (file, from, to, step) in [
+        (module, "summary: Langkah KPPS", "summary: Urutan kerja KPPS", "editing a module's summary"),
+        (module, "updated: 2024-11-01", "updated: 2024-11-20", "changing a module's date"),
+        (module, "roles: [kpps]", "roles: [kpps, ppk]", "giving a module another role"),
+        (module, "topic: pemungutan", "topic: etika", "moving a module to another topic"),
+        (regency, "name: Kabupaten Alpha", "name: Kabupaten Alpha Raya", "renaming a regency"),
+        (regency, "phone: \"0800-000\"", "phone: \"0800-111\"", "changing a contact's phone"),
+        ("bimtek.yaml", "name: PPK", "name: Panitia Kecamatan", "renaming a role"),
+        ("bimtek.yaml", "description: Panitia Pemilihan Kecamatan", "description: PPK", "describing a role anew"),
+    ] {
+        p.edit(file, from, to);
+        assert!(build_matches_clean(&p, step).is_some_and(|n| n > 0), "after {step}: nothing was written");
+    }
+    assert!(p.read("output/alpha/peran/ppk/index.html").contains("Urutan kerja KPPS"));
+    assert!(p.read("output/alpha/modul/etika/index.html").contains("Panitia Kecamatan"));
+    assert!(p.read("output/alpha/topik/etika/index.html").contains("Alpha Raya"));
+}
+
 #[test]
 fn an_edit_in_one_regency_leaves_the_other_regencies_files_alone() {
     let p = Project::fixture("basic");
