@@ -130,6 +130,5 @@ fn catalog() -> &'static Catalog {
 }
 
 fn stemmer() -> &'static Stemmer {
-    static STEMMER: OnceLock<Stemmer> = OnceLock::new();
-    STEMMER.get_or_init(Stemmer::new)
+    Stemmer::shared()
 }

@@ -123,7 +123,7 @@ fn published_pages(out: &Path, files: &BTreeMap<String, Record>) -> Previous {
             (path.clone(), (fingerprint, Body::Reused { from: out.join(path), hash, len }))
         })
         .collect();
-    Previous { pages }
+    Previous::new(pages)
 }
 
 /// Makes `out` hold exactly the files of `output`, swapping it in whole.

@@ -170,13 +170,7 @@ impl<'a> Shared<'a> {
 }
 
 /// Context shared by a regency's pages. `base` leads from the page to the regency's root folder.
-pub(super) fn regency_context(
-    shared: Shared,
-    base: &str,
-    path_in_regency: &str,
-    nav: &str,
-    fill: bool,
-) -> PageContext {
+pub(super) fn regency_context(shared: Shared, base: &str, path_in_regency: &str, nav: &str, fill: bool) -> PageContext {
     let Shared { site, regency, .. } = shared;
     let root = format!("{base}../");
     let mut ctx = common(site, &root, &format!("{}/{path_in_regency}", regency.slug), fill);
@@ -336,13 +330,17 @@ pub(super) fn regency_jobs<'a>(
         let urls = || {
             let mut urls: Vec<SitemapUrl> = ["", "jadwal/", "kontak/"].iter().map(|p| at(p, None)).collect();
             urls.extend(terms("jadwal", &config.roles));
-            urls.extend(regency.modules.iter().map(|m| at(&format!("modul/{}/", m.slug), m.updated.map(|d| d.to_string()))));
+            urls.extend(
+                regency.modules.iter().map(|m| at(&format!("modul/{}/", m.slug), m.updated.map(|d| d.to_string()))),
+            );
             urls.extend(terms("topik", &config.topics));
             urls.extend(terms("peran", &config.roles));
             urls
         };
         let mut stands_for = crate::hash::Hasher::default();
-        for part in [&config.base_url, slug].into_iter().chain(config.roles.iter().chain(&config.topics).map(|t| &t.key)) {
+        for part in
+            [&config.base_url, slug].into_iter().chain(config.roles.iter().chain(&config.topics).map(|t| &t.key))
+        {
             stands_for.field(part.as_bytes());
         }
         stands_for.write(&cards_hash(&regency.modules, "").to_le_bytes());

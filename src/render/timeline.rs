@@ -3,10 +3,10 @@
 
 use serde::Serialize;
 
-use super::ical::{self, Feed, FeedEvent};
-use super::views::{EventView, event_view};
 use super::Job;
+use super::ical::{self, Feed, FeedEvent};
 use super::pages::{Shared, regency_context};
+use super::views::{EventView, event_view};
 use crate::schedule::Event;
 use crate::site::{Regency, Site};
 use crate::theme::Theme;

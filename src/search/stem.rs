@@ -92,6 +92,12 @@ impl Default for Stemmer {
 }
 
 impl Stemmer {
+    /// One stemmer for the whole run, made when first asked for: its rules are compiled once.
+    pub fn shared() -> &'static Stemmer {
+        static STEMMER: std::sync::OnceLock<Stemmer> = std::sync::OnceLock::new();
+        STEMMER.get_or_init(Stemmer::new)
+    }
+
     pub fn new() -> Stemmer {
         let mut groups: Vec<(String, Vec<Rule>)> = Vec::new();
         for (group, pattern, result, reject) in rule_rows() {
