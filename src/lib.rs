@@ -156,6 +156,8 @@ pub struct Reuse<'a> {
     pub sink: Option<&'a output::trees::Writer>,
     /// Documents tokenised and words stemmed by earlier builds, for the search index.
     pub search: Option<&'a std::sync::Mutex<search::cache::SearchCache>>,
+    /// Where each regency's search index state is kept between builds.
+    pub index_states: Option<&'a Path>,
 }
 
 /// Reads, validates and renders the project, returning the site's files without writing them.
@@ -251,6 +253,7 @@ fn run(options: &BuildOptions, thorough: bool, reuse: Reuse) -> Result<(Output, 
             sink: reuse.sink,
             timestamp: options.timestamp,
             search: reuse.search,
+            index_states: reuse.index_states,
         },
         &mut problems,
     );
@@ -334,7 +337,8 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let mut clock = Instant::now();
     // The caches are read while the writer reads its own state: each is a large file.
     let work = output::trees::work_dir(&out);
-    let (cache_file, search_file) = (work.join("modules.bin"), work.join("search.bin"));
+    let (cache_file, search_file, index_states) =
+        (work.join("modules.bin"), work.join("search.bin"), work.join("index"));
     let (writer, (modules, search)) = rayon::join(
         || output::trees::Writer::begin(&out),
         || {
@@ -352,6 +356,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         modules: Some(&modules),
         sink: Some(&writer),
         search: Some(&search),
+        index_states: Some(&index_states),
         ..Reuse::default()
     };
     let (output, mut report) = match regenerate(options, reuse) {

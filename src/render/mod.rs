@@ -39,6 +39,8 @@ pub struct RenderOptions<'a> {
     pub timestamp: Option<i64>,
     /// What indexing learnt in earlier builds, and learns in this one.
     pub search: Option<&'a std::sync::Mutex<crate::search::cache::SearchCache>>,
+    /// Where each regency's index state is kept for the next build (see [`crate::search::state`]).
+    pub index_states: Option<&'a Path>,
 }
 
 /// One page to render. Its context is made when the page is rendered, in parallel, and dropped

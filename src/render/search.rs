@@ -57,7 +57,7 @@ pub(super) fn search_indexes(
         }
         chunks.push(document_files(regency, docs, options.previous, keep));
     }
-    let vocabulary = match cache.vocabulary(&firsts, &crate::search::stem::Stemmer::new()) {
+    let vocabulary = match cache.vocabulary(&firsts, crate::search::stem::Stemmer::shared) {
         Ok(vocabulary) => vocabulary,
         Err(d) => return vec![Err(Failed::Template(d))],
     };
@@ -98,7 +98,14 @@ pub(super) fn search_indexes(
                     };
                     made.lock().unwrap_or_else(|p| p.into_inner()).push(file);
                 };
-                assemble(docs, &slots, &vocabulary, &roles, &topics, &kept, &emit);
+                // Each regency's state is its own file: only the regencies built are read.
+                let state_file = options.index_states.map(|dir| dir.join(format!("{}.bin", regency.slug)));
+                let last = state_file.as_deref().and_then(crate::search::state::IndexState::load);
+                let state = assemble(docs, &slots, &vocabulary, &roles, &topics, last, &kept, &emit);
+                if let Some(file) = state_file {
+                    // Only a shortcut for the next build: failing to store it fails nothing.
+                    let _ = state.save(&file);
+                }
                 files.extend(made.into_inner().unwrap_or_else(|p| p.into_inner()));
             }
             files
@@ -172,7 +179,6 @@ fn document_files(
 /// How many regencies' indexes still need each module's section texts, by the module's address:
 /// filled only when they are to be let go.
 type TextsLeft = crate::hash::FastMap<usize, usize>;
-
 
 /// What a regency's `meta.json` and `indeks/` files are made from: each document's kind, place,
 /// filters and words (by its hash), the filters' names, and this program.

@@ -121,6 +121,11 @@ impl Vocabulary<'_> {
         &self.cache.stems[stem as usize]
     }
 
+    /// The bag of the document with this hash, if the cache has it: this build's or an earlier one's.
+    pub fn bag_of(&self, hash: u64) -> Option<&PackedBag> {
+        self.cache.bags.get(&hash)
+    }
+
     pub fn roots_of(&self, word: u32) -> impl Iterator<Item = &str> {
         self.cache.words[word as usize].roots.iter().map(|r| &**r)
     }
@@ -186,8 +191,14 @@ impl SearchCache {
     }
 
     /// The vocabulary of these distinct documents: bags kept from earlier builds where the document
-    /// is the same, the others tokenised (in parallel) and their new words stemmed.
-    pub fn vocabulary(&mut self, docs: &[&Doc], stemmer: &Stemmer) -> Result<Vocabulary<'_>, Diagnostic> {
+    /// is the same, the others tokenised (in parallel) and their new words stemmed. The stemmer is
+    /// asked for only when there are new words: making one takes longer than a build after an
+    /// edit spends on all it stems.
+    pub fn vocabulary<'s>(
+        &mut self,
+        docs: &[&Doc],
+        stemmer: impl FnOnce() -> &'s Stemmer,
+    ) -> Result<Vocabulary<'_>, Diagnostic> {
         // Words are only ever appended, and stemmed here: those not stemmed yet come last.
         let first_new = self.words.partition_point(|w| w.stem != u32::MAX);
         // In slices, each packed as soon as it is numbered: a bag's words as text, for every
@@ -196,14 +207,21 @@ impl SearchCache {
             let fresh: Vec<&Doc> = slice.iter().copied().filter(|d| !self.has_bag(d.hash)).collect();
             self.add_docs(&fresh)?;
         }
-        let stemmed: Vec<(String, Vec<String>)> = self.words[first_new..]
-            .par_iter()
-            .map(|w| {
-                let mut roots = Vec::new();
-                let stem = stemmer.stem_recording(&w.text, &mut roots);
-                (stem, roots)
-            })
-            .collect();
+        let new_words = &self.words[first_new..];
+        let stemmed: Vec<(String, Vec<String>)> = match new_words.is_empty() {
+            true => Vec::new(),
+            false => {
+                let stemmer = stemmer();
+                new_words
+                    .par_iter()
+                    .map(|w| {
+                        let mut roots = Vec::new();
+                        let stem = stemmer.stem_recording(&w.text, &mut roots);
+                        (stem, roots)
+                    })
+                    .collect()
+            }
+        };
         for (word, (stem, roots)) in self.words[first_new..].iter_mut().zip(stemmed) {
             word.stem = match self.stem_numbers.get(stem.as_str()) {
                 Some(&n) => n,
@@ -439,26 +457,26 @@ mod tests {
                 })
                 .collect()
         };
-        let first = words(&cache.vocabulary(&[&a, &b], &stemmer).unwrap());
+        let first = words(&cache.vocabulary(&[&a, &b], || &stemmer).unwrap());
         assert!(first[0].contains(&("mencoblos".to_owned(), "coblos".to_owned(), 1)));
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("search.bin");
         cache.save(&path).unwrap();
         let mut loaded = SearchCache::load(&path);
         assert_eq!(loaded.bags.len(), 2);
-        assert_eq!(words(&loaded.vocabulary(&[&a, &b], &stemmer).unwrap()), first);
+        assert_eq!(words(&loaded.vocabulary(&[&a, &b], || &stemmer).unwrap()), first);
         assert!(!loaded.changed, "nothing was tokenised again");
         // A new document is appended, with its words.
         let c = doc("Rekapitulasi", "Penghitungan berjenjang.");
         let mut more = SearchCache::load(&path);
-        more.vocabulary(&[&a, &b, &c], &stemmer).unwrap();
+        more.vocabulary(&[&a, &b, &c], || &stemmer).unwrap();
         let before = std::fs::metadata(&path).unwrap().len();
         more.save(&path).unwrap();
         assert!(std::fs::metadata(&path).unwrap().len() > before);
         let mut reloaded = SearchCache::load(&path);
         assert_eq!(
-            words(&reloaded.vocabulary(&[&c], &stemmer).unwrap()),
-            words(&more.vocabulary(&[&c], &stemmer).unwrap())
+            words(&reloaded.vocabulary(&[&c], || &stemmer).unwrap()),
+            words(&more.vocabulary(&[&c], || &stemmer).unwrap())
         );
         // Once most of the file is documents no build uses, it is written anew without them.
         let texts: Vec<String> = (0..80).map(|i| format!("teks nomor {i}")).collect();
@@ -469,33 +487,33 @@ mod tests {
             })
             .collect();
         let mut big = SearchCache::load(&path);
-        big.vocabulary(&many.iter().collect::<Vec<_>>(), &stemmer).unwrap();
+        big.vocabulary(&many.iter().collect::<Vec<_>>(), || &stemmer).unwrap();
         big.save(&path).unwrap();
         let mut small = SearchCache::load(&path);
         assert_eq!(small.bags.len(), 83);
-        small.vocabulary(&[&b, &doc("Baru", "Kalimat baru.")], &stemmer).unwrap();
+        small.vocabulary(&[&b, &doc("Baru", "Kalimat baru.")], || &stemmer).unwrap();
         small.save(&path).unwrap();
         let mut reloaded = SearchCache::load(&path);
         assert_eq!(reloaded.bags.len(), 2);
         assert!(reloaded.number_of("mencoblos").is_none() && reloaded.number_of("nomor").is_none());
         assert!(reloaded.number_of("kalimat").is_some());
         // Renumbered without the words dropped, the bags still hold their own words.
-        let kept = words(&reloaded.vocabulary(&[&b], &stemmer).unwrap());
-        assert_eq!(kept, words(&SearchCache::default().vocabulary(&[&b], &stemmer).unwrap()));
+        let kept = words(&reloaded.vocabulary(&[&b], || &stemmer).unwrap());
+        assert_eq!(kept, words(&SearchCache::default().vocabulary(&[&b], || &stemmer).unwrap()));
         assert!(!reloaded.changed, "the bag was not made again");
         // A file cut short keeps the records before the cut, and is written anew by the next save.
         let bytes = std::fs::read(&path).unwrap();
         std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
         let mut torn = SearchCache::load(&path);
         assert_eq!(torn.bags.len(), 1);
-        torn.vocabulary(&[&b], &stemmer).unwrap();
+        torn.vocabulary(&[&b], || &stemmer).unwrap();
         torn.save(&path).unwrap();
         assert!(!SearchCache::load(&path).stored.torn);
         // Another layout, or another program's, is no cache at all, and is replaced, not appended to.
         std::fs::write(&path, b"bimtek search cache 0\n").unwrap();
         let mut other = SearchCache::load(&path);
         assert!(other.words.is_empty());
-        other.vocabulary(&[&a], &stemmer).unwrap();
+        other.vocabulary(&[&a], || &stemmer).unwrap();
         other.save(&path).unwrap();
         assert_eq!(SearchCache::load(&path).bags.len(), 1);
     }

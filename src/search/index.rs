@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::cache::{SearchCache, Vocabulary};
+use super::state::IndexState;
 use super::stem::{RULES, Stemmer};
 use crate::diagnostics::Diagnostic;
 use crate::hash::FastMap;
@@ -185,7 +186,8 @@ pub fn shard_key(term: &str) -> String {
     term.chars().take(2).collect()
 }
 
-type Postings<'a> = BTreeMap<&'a str, PostingList>;
+/// A shard's terms with their packed postings, in the order of the terms.
+type Postings<'a> = Vec<(&'a str, &'a [u8])>;
 
 /// A term's postings as they are written out, (document gap, weighted frequency) pairs, packed as
 /// varints while the index is built: as plain numbers they were the largest thing in memory at
@@ -215,49 +217,89 @@ impl PostingList {
             crate::codec::put_varint(&mut self.bytes, u64::from(tf));
         }
     }
+}
 
-    /// The pairs as a JSON array, as serde_json writes a `Vec<u32>`.
-    fn write_json(&self, out: &mut Vec<u8>) {
-        out.push(b'[');
-        let mut reader = crate::codec::Reader::new(&self.bytes);
-        let mut first = true;
-        while let Some(n) = reader.varint() {
-            if !first {
-                out.push(b',');
-            }
-            first = false;
-            // Nearly every number is a small gap or count: those take no division.
-            match n {
-                0..10 => out.push(b'0' + n as u8),
-                10..100 => out.extend([b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]),
-                _ => {
-                    let mut digits = [0u8; 20];
-                    let mut at = digits.len();
-                    let mut n = n;
-                    while n > 0 {
-                        at -= 1;
-                        digits[at] = b'0' + (n % 10) as u8;
-                        n /= 10;
-                    }
-                    out.extend(&digits[at..]);
+/// Packed postings as a JSON array, as serde_json writes a `Vec<u32>`.
+fn postings_json(packed: &[u8], out: &mut Vec<u8>) {
+    out.push(b'[');
+    let mut reader = crate::codec::Reader::new(packed);
+    let mut first = true;
+    while let Some(n) = reader.varint() {
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        // Nearly every number is a small gap or count: those take no division.
+        match n {
+            0..10 => out.push(b'0' + n as u8),
+            10..100 => out.extend([b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]),
+            _ => {
+                let mut digits = [0u8; 20];
+                let mut at = digits.len();
+                let mut n = n;
+                while n > 0 {
+                    at -= 1;
+                    digits[at] = b'0' + (n % 10) as u8;
+                    n /= 10;
                 }
+                out.extend(&digits[at..]);
             }
         }
-        out.push(b']');
     }
+    out.push(b']');
+}
+
+/// The (document, weighted frequency) pairs of packed postings.
+fn unpack(packed: &[u8]) -> Vec<(u32, u32)> {
+    let mut reader = crate::codec::Reader::new(packed);
+    let mut pairs = Vec::with_capacity(packed.len() / 2);
+    let mut doc = 0u32;
+    while let (Some(gap), Some(tf)) = (reader.varint(), reader.varint()) {
+        doc += gap as u32;
+        pairs.push((doc, tf as u32));
+    }
+    pairs
+}
+
+/// Two lists of (document, weighted frequency) pairs in document order, as one.
+fn merge_by_doc(a: Vec<(u32, u32)>, b: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    let mut merged = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x.0 <= y.0 => a.next(),
+            (Some(_), Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, _) => b.next(),
+        };
+        match next {
+            Some(pair) => merged.push(pair),
+            None => return merged,
+        }
+    }
+}
+
+/// Packs (document, weighted frequency) pairs in document order, as [`PostingList`] does.
+fn pack(pairs: &[(u32, u32)]) -> Vec<u8> {
+    let mut list = PostingList::default();
+    for &(doc, tf) in pairs {
+        list.add(doc, tf);
+    }
+    list.close();
+    list.bytes
 }
 
 /// A shard's JSON: `{"term":[gap,tf,...],...}`, as serde_json writes the map.
 fn shard_json(terms: &Postings) -> Vec<u8> {
     let mut out = vec![b'{'];
-    for (i, (term, list)) in terms.iter().enumerate() {
+    for (i, (term, packed)) in terms.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
         // Terms are plain words, but they go through the JSON writer all the same.
         let _ = serde_json::to_writer(&mut out, term);
         out.push(b':');
-        list.write_json(&mut out);
+        postings_json(packed, &mut out);
     }
     out.push(b'}');
     out
@@ -281,9 +323,9 @@ fn serialize_shards(shards: BTreeMap<String, Postings<'_>>, kept: Kept, emit: Em
             let mut hasher = crate::hash::Hasher::default();
             hasher.write(&crate::hash::program().to_le_bytes());
             hasher.field(key.as_bytes());
-            for (term, list) in &terms {
+            for (term, packed) in &terms {
                 hasher.field(term.as_bytes());
-                hasher.field(&list.bytes);
+                hasher.field(packed);
             }
             let fingerprint = hasher.finish();
             if let Some(names) = kept(&key, fingerprint) {
@@ -298,9 +340,9 @@ fn serialize_shards(shards: BTreeMap<String, Postings<'_>>, kept: Kept, emit: Em
                 return vec![key];
             }
             let mut parts: BTreeMap<String, Postings> = BTreeMap::new();
-            for (term, list) in terms {
+            for (term, packed) in terms {
                 let key = if term.chars().count() >= 3 { term.chars().take(3).collect() } else { key.clone() };
-                parts.entry(key).or_default().insert(term, list);
+                parts.entry(key).or_default().push((term, packed));
             }
             parts
                 .into_iter()
@@ -402,14 +444,15 @@ pub fn build(
     topics: &[&str],
 ) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let mut cache = SearchCache::default();
-    let vocabulary = cache.vocabulary(&docs.iter().collect::<Vec<_>>(), stemmer)?;
+    let vocabulary = cache.vocabulary(&docs.iter().collect::<Vec<_>>(), || stemmer)?;
     let index = std::sync::Mutex::new(Vec::new());
     let emit = |(path, _, bytes): IndexFile| {
         if let (Some(bytes), Ok(mut index)) = (bytes, index.lock()) {
             index.push((path, bytes));
         }
     };
-    assemble(docs, &(0..docs.len()).collect::<Vec<_>>(), &vocabulary, roles, topics, &|_, _| None, &emit);
+    let bags: Vec<usize> = (0..docs.len()).collect();
+    assemble(docs, &bags, &vocabulary, roles, topics, None, &|_, _| None, &emit);
     let mut files = index.into_inner().unwrap_or_default();
     files.sort();
     files.extend(document_chunks(docs).map(|(path, _, chunk)| (path, chunk_json(chunk))).collect::<Vec<_>>());
@@ -419,58 +462,31 @@ pub fn build(
 /// [`build`]'s `meta.json` and `indeks/` files from a vocabulary made beforehand (the documents'
 /// files come from [`document_chunks`]); `bags[i]` is the number of the bag of `docs[i]`.
 /// Each file goes to `emit` as it is made; `meta.json`, last, has fingerprint 0: it is made from
-/// everything, and the caller knows best what that is.
+/// everything, and the caller knows best what that is. With the `last` state of this index, and
+/// only a few documents changed since, their terms are patched rather than every document's
+/// words gone through. Returns the state of the index made, for the next build.
+#[allow(clippy::too_many_arguments, reason = "the index's inputs, each needed")]
 pub fn assemble(
     docs: &[Doc],
     bags: &[usize],
     vocabulary: &Vocabulary,
     roles: &[&str],
     topics: &[&str],
+    last: Option<IndexState>,
     kept: Kept,
     emit: Emit,
-) {
-    const NONE: u32 = u32::MAX;
-    let mut roots: Vec<&str> = Vec::new();
-    // Word seen yet here; term number of each stem here; each term's stem number and postings
-    // (doc, weighted frequency) in doc order. The output is ordered by the stems themselves.
-    // The term of each word met here, through its stem: one lookup per posting, not three.
-    let mut term_of_word = vec![NONE; vocabulary.words()];
-    let mut term_of_stem = vec![NONE; vocabulary.stems()];
-    // Per term: its stem number and its postings, gaps already taken: building the final form
-    // directly keeps one list, not two.
-    let mut terms: Vec<(u32, PostingList)> = Vec::new();
-    let mut lens = Vec::with_capacity(docs.len());
-    for (id, &bag) in bags.iter().enumerate() {
-        let id = id as u32;
-        let bag = vocabulary.bags[bag];
-        for (word, tf) in bag.words() {
-            let mut term = term_of_word[word as usize];
-            if term == NONE {
-                roots.extend(vocabulary.roots_of(word));
-                let stem = vocabulary.stem_of(word) as usize;
-                if term_of_stem[stem] == NONE {
-                    term_of_stem[stem] = terms.len() as u32;
-                    terms.push((stem as u32, PostingList::default()));
-                }
-                term = term_of_stem[stem];
-                term_of_word[word as usize] = term;
-            }
-            terms[term as usize].1.add(id, tf);
-        }
-        lens.push(bag.len);
-    }
-    drop(term_of_word);
-    drop(term_of_stem);
-    roots.sort_unstable();
-    roots.dedup();
-    terms.sort_unstable_by(|a, b| vocabulary.stem(a.0).cmp(vocabulary.stem(b.0)));
+) -> IndexState {
+    let hashes: Vec<u64> = docs.iter().map(|d| d.hash).collect();
+    let state = match last.and_then(|last| patch(last, &hashes, bags, vocabulary)) {
+        Some(state) => state,
+        None => gather(hashes, bags, vocabulary),
+    };
     let mut shards: BTreeMap<String, Postings> = BTreeMap::new();
-    for (stem, mut list) in terms {
-        list.close();
-        let term = vocabulary.stem(stem);
-        shards.entry(shard_key(term)).or_default().insert(term, list);
+    for (term, packed) in &state.terms {
+        shards.entry(shard_key(term)).or_default().push((term, packed));
     }
     let shards = serialize_shards(shards, kept, emit);
+    let lens: Vec<u32> = bags.iter().map(|&bag| vocabulary.bags[bag].len).collect();
     let first_event = docs.iter().position(|d| d.kind == DocKind::Event).unwrap_or(docs.len());
     let after_events = docs.iter().rposition(|d| d.kind == DocKind::Event).map_or(first_event, |i| i + 1);
     let avgdl = if docs.is_empty() { 0.0 } else { f64::from(lens.iter().sum::<u32>()) / docs.len() as f64 };
@@ -495,9 +511,106 @@ pub fn assemble(
         topics: topics.to_vec(),
         shards,
         rules: RULES,
-        roots,
+        roots: state.roots.iter().map(|(root, _)| &**root).collect(),
     };
     emit(("meta.json".to_owned(), 0, Some(json(&meta))));
+    state
+}
+
+/// The index's terms and roots from every document's words, in one pass over their bags.
+fn gather(hashes: Vec<u64>, bags: &[usize], vocabulary: &Vocabulary) -> IndexState {
+    const NONE: u32 = u32::MAX;
+    // The term of each word met here, through its stem (one lookup per posting, not three), and
+    // how many documents hold the word (for the roots it needs).
+    let mut word_terms = vec![(NONE, 0u32); vocabulary.words()];
+    let mut term_of_stem = vec![NONE; vocabulary.stems()];
+    // Per term: its stem number and its postings, gaps already taken: building the final form
+    // directly keeps one list, not two.
+    let mut terms: Vec<(u32, PostingList)> = Vec::new();
+    for (id, &bag) in bags.iter().enumerate() {
+        let id = id as u32;
+        for (word, tf) in vocabulary.bags[bag].words() {
+            let (term, docs) = &mut word_terms[word as usize];
+            if *term == NONE {
+                let stem = vocabulary.stem_of(word) as usize;
+                if term_of_stem[stem] == NONE {
+                    term_of_stem[stem] = terms.len() as u32;
+                    terms.push((stem as u32, PostingList::default()));
+                }
+                *term = term_of_stem[stem];
+            }
+            *docs += 1;
+            terms[*term as usize].1.add(id, tf);
+        }
+    }
+    drop(term_of_stem);
+    let mut roots: FastMap<&str, u32> = FastMap::default();
+    for (word, _) in word_terms.iter().enumerate().filter(|(_, (_, docs))| *docs > 0) {
+        for root in vocabulary.roots_of(word as u32) {
+            *roots.entry(root).or_default() += word_terms[word].1;
+        }
+    }
+    terms.sort_unstable_by(|a, b| vocabulary.stem(a.0).cmp(vocabulary.stem(b.0)));
+    let terms = terms
+        .into_iter()
+        .map(|(stem, mut list)| {
+            list.close();
+            (vocabulary.stem(stem).into(), list.bytes)
+        })
+        .collect();
+    let mut roots: Vec<(Box<str>, u32)> = roots.into_iter().map(|(root, n)| (root.into(), n)).collect();
+    roots.sort_unstable();
+    IndexState { docs: hashes, terms, roots }
+}
+
+/// `last` brought up to date for documents `hashes` by patching the terms of the ones that
+/// changed: `None` when that is not the shorter way, or not possible (documents were added or
+/// taken away, which renumbers the rest; or a changed one's old words are no longer known).
+fn patch(last: IndexState, hashes: &[u64], bags: &[usize], vocabulary: &Vocabulary) -> Option<IndexState> {
+    if last.docs.len() != hashes.len() {
+        return None;
+    }
+    let changed: Vec<u32> = (0..hashes.len()).filter(|&i| last.docs[i] != hashes[i]).map(|i| i as u32).collect();
+    if changed.len() > hashes.len() / 16 + 1 {
+        return None;
+    }
+    let mut roots: BTreeMap<Box<str>, u32> = last.roots.into_iter().collect();
+    let mut terms: BTreeMap<Box<str>, Vec<u8>> = last.terms.into_iter().collect();
+    // The stems of the changed documents' old and new words, with the new postings of each.
+    let mut fresh: BTreeMap<u32, Vec<(u32, u32)>> = BTreeMap::new();
+    for &doc in &changed {
+        let old = vocabulary.bag_of(last.docs[doc as usize])?;
+        for (word, _) in old.words() {
+            fresh.entry(vocabulary.stem_of(word)).or_default();
+            for root in vocabulary.roots_of(word) {
+                let count = roots.get_mut(root)?;
+                *count = count.checked_sub(1)?;
+            }
+        }
+        for (word, tf) in vocabulary.bags[bags[doc as usize]].words() {
+            let postings = fresh.entry(vocabulary.stem_of(word)).or_default();
+            match postings.last_mut() {
+                Some((last, count)) if *last == doc => *count += tf,
+                _ => postings.push((doc, tf)),
+            }
+            for root in vocabulary.roots_of(word) {
+                *roots.entry(root.into()).or_default() += 1;
+            }
+        }
+    }
+    for (stem, new) in fresh {
+        let term = vocabulary.stem(stem);
+        let mut kept = terms.get(term).map(|packed| unpack(packed)).unwrap_or_default();
+        kept.retain(|(doc, _)| changed.binary_search(doc).is_err());
+        // Both in document order: merged, not sorted (a sort here was a third of the patching).
+        let pairs = merge_by_doc(kept, new);
+        match pairs.is_empty() {
+            true => terms.remove(term),
+            false => terms.insert(term.into(), pack(&pairs)),
+        };
+    }
+    roots.retain(|_, count| *count > 0);
+    Some(IndexState { docs: hashes.to_vec(), terms: terms.into_iter().collect(), roots: roots.into_iter().collect() })
 }
 
 /// The `dokumen/<n>.json` files to be: each one's path under `cari/`, its fingerprint, and the
@@ -580,6 +693,30 @@ mod tests {
         let roots: Vec<&str> = meta["roots"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
         assert!(roots.contains(&"coblos") && roots.contains(&"pungut") && roots.contains(&"pilih"));
         assert!(files.contains_key("dokumen/0.json"));
+    }
+
+    #[test]
+    fn a_patched_index_is_the_index_made_anew() {
+        let stemmer = Stemmer::new();
+        let old = [
+            doc("a/", "Pemungutan", "Pemilih mencoblos surat suara di bilik."),
+            doc("b/", "Logistik", "Kotak suara disegel petugas."),
+            doc("c/", "Etika", "Penyelenggara bersikap netral."),
+        ];
+        let mut new = old.clone();
+        // Words gone (and with them the roots only they needed), kept, and new.
+        new[1] = doc("b/", "Logistik", "Kotak suara dibuka lalu surat dihitung.");
+        let hashes = |docs: &[Doc]| docs.iter().map(|d| d.hash).collect::<Vec<_>>();
+        let mut cache = SearchCache::default();
+        let before =
+            gather(hashes(&old), &[0, 1, 2], &cache.vocabulary(&old.iter().collect::<Vec<_>>(), || &stemmer).unwrap());
+        let vocabulary = cache.vocabulary(&new.iter().collect::<Vec<_>>(), || &stemmer).unwrap();
+        let anew = gather(hashes(&new), &[0, 1, 2], &vocabulary);
+        assert_ne!(before, anew);
+        let patched = patch(before, &hashes(&new), &[0, 1, 2], &vocabulary).expect("one document changed");
+        assert_eq!(patched, anew);
+        // Documents added or taken away renumber the rest: made anew, not patched.
+        assert_eq!(patch(anew, &hashes(&new[..2]), &[0, 1], &vocabulary), None);
     }
 
     #[test]

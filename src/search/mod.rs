@@ -4,4 +4,5 @@
 pub mod cache;
 pub mod docs;
 pub mod index;
+pub mod state;
 pub mod stem;
