@@ -184,20 +184,13 @@ pub(super) fn regency_context(shared: Shared, base: &str, path_in_regency: &str,
 }
 
 /// Stands for the module cards of `modules` at `base` in a fingerprint, and for their sitemap
-/// entries: hashes what [`module_card`] makes them from, and the date the sitemap adds. Not the
-/// modules' keys, which stand for their bodies too: an edit inside one module would make every
-/// listing it is on again.
+/// entries: not the modules' keys, which stand for their bodies too (an edit inside one module
+/// would make every listing it is on again), but their card keys.
 fn cards_hash<'m>(modules: impl IntoIterator<Item = &'m Arc<Module>>, base: &str) -> u64 {
     let mut hasher = crate::hash::Hasher::default();
     hasher.field(base.as_bytes());
-    for m in modules {
-        let (year, month, day) = m.updated.map_or((0, 0, 0), |d| (d.year, d.month, d.day));
-        hasher.write(&[u8::from(m.summary.is_some()), u8::from(m.scope == Scope::National)]);
-        hasher.write(&[(m.roles.len() as u64).to_le_bytes(), i64::from(year).to_le_bytes()].concat());
-        hasher.write(&[month.to_le_bytes(), day.to_le_bytes()].concat());
-        for text in [&m.slug, &m.title, &m.topic].into_iter().chain(&m.summary).chain(&m.roles) {
-            hasher.field(text.as_bytes());
-        }
+    for module in modules {
+        hasher.write(&module.card_key.to_le_bytes());
     }
     hasher.finish()
 }

@@ -18,6 +18,8 @@ pub struct TermView<'a> {
     pub count: usize,
 }
 
+/// A module as lists show it. Listings are fingerprinted by the modules' card keys: a field
+/// added here must also be hashed by `Module::card_hash`.
 #[derive(Serialize)]
 pub struct ModuleCard<'a> {
     pub slug: &'a str,

@@ -184,7 +184,7 @@ struct Log {
 /// The log's first line: a log of another layout, or written by another build of bimtek (whose
 /// keys all differ), is not read.
 fn header() -> String {
-    format!("bimtek module cache 4, {:016x}\n", crate::hash::program())
+    format!("bimtek module cache 5, {:016x}\n", crate::hash::program())
 }
 
 /// Writes what the module is apart from its body, and the stamp its file had. `None` (and the
@@ -200,6 +200,7 @@ fn encode(m: &Module, stamp: Option<Stamp>, out: &mut Vec<u8>) -> Option<()> {
         Some(())
     };
     put_u64(out, m.key);
+    put_u64(out, m.card_key);
     put_str(out, &m.slug);
     put_opt_str(
         out,
@@ -275,6 +276,7 @@ fn decode(r: &mut Reader, root: &Path) -> Option<(Module, Option<Stamp>)> {
         })
     };
     let key = r.u64()?;
+    let card_key = r.u64()?;
     let slug = string(r)?;
     let scope = opt_string(r)?.map_or(Scope::National, Scope::Regency);
     let source = PathBuf::from(r.str()?);
@@ -287,6 +289,7 @@ fn decode(r: &mut Reader, root: &Path) -> Option<(Module, Option<Stamp>)> {
     };
     let module = Module {
         key,
+        card_key,
         slug,
         scope,
         path: root.join(&source),

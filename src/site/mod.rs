@@ -37,6 +37,9 @@ pub struct Module {
     pub draft: bool,
     /// A hash of everything the module is parsed from: it stands for the body in page fingerprints.
     pub key: u64,
+    /// A hash of what lists of modules show of it (see [`Module::card_hash`]): listing pages
+    /// stand for their entries by these, so an edit inside one module's body remakes no listing.
+    pub card_key: u64,
     pub headings: Vec<Heading>,
     /// Each section of the body, with a hash of its text, for the search index.
     pub sections: Vec<SectionHead>,
@@ -85,6 +88,21 @@ impl Body {
 type Part<T> = fn(&Body) -> &std::sync::Mutex<Option<T>>;
 
 impl Module {
+    /// Hashes what a module's entry in a list (its card in the theme, its line in the sitemap) is
+    /// made from: slug, title, summary, topic, roles, scope and date. A field a list comes to show
+    /// must be added here, or listings would keep showing its old value after it changed.
+    fn card_hash(&self) -> u64 {
+        let mut hasher = crate::hash::Hasher::default();
+        let (year, month, day) = self.updated.map_or((0, 0, 0), |d| (d.year, d.month, d.day));
+        hasher.write(&[u8::from(self.summary.is_some()), u8::from(self.scope == Scope::National)]);
+        hasher.write(&[(self.roles.len() as u64).to_le_bytes(), i64::from(year).to_le_bytes()].concat());
+        hasher.write(&[month.to_le_bytes(), day.to_le_bytes()].concat());
+        for text in [&self.slug, &self.title, &self.topic].into_iter().chain(&self.summary).chain(&self.roles) {
+            hasher.field(text.as_bytes());
+        }
+        hasher.finish()
+    }
+
     /// The body's HTML, handed to `f`: from the body held, or parsed again if it was released.
     pub fn with_html<R>(&self, config: &Config, catalog: &Catalog, f: impl FnOnce(&str) -> R) -> Result<R, Diagnostic> {
         self.with_part(config, catalog, |b| &b.html, |html| f(html))
@@ -435,7 +453,7 @@ fn parse_module(
         })
         .collect();
     let body = Body { html: Some(rendered.html).into(), sections: Some(rendered.sections).into() };
-    Ok(Module {
+    let mut module = Module {
         slug: source.slug,
         scope: source.scope,
         source: file.rel.clone(),
@@ -456,7 +474,10 @@ fn parse_module(
         path: source.path,
         text_hash: source.text_hash.unwrap_or_else(|| crate::hash::hash(file.text.as_bytes())),
         body: Ok(Arc::new(body)).into(),
-    })
+        card_key: 0,
+    };
+    module.card_key = module.card_hash();
+    Ok(module)
 }
 
 /// Module links and `module:` references must resolve in every regency that shows them. A national
