@@ -1,5 +1,5 @@
 //! Writing by exchange. Beside the output folder, `.<name>.bimtek/` keeps a spare copy of the site
-//! from the build before last and `state.json`, what each of the two trees holds. A build brings
+//! from the build before last and `state.bin`, what each of the two trees holds. A build brings
 //! the spare up to date by writing only the files that differ from it, then swaps it with the
 //! output folder in one atomic rename. So the published folder is never half-written, however
 //! the build ends, and a build after a small edit writes a few files, not the whole site.
@@ -12,12 +12,13 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::codec::{Reader, put_str, put_u64, put_varint};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::{Body, Digest, Output, Previous};
 
-const STATE_VERSION: u32 = 1;
+/// The state file's layout; another is not read (the trees are then rebuilt whole).
+const STATE_MAGIC: &[u8] = b"bimtek trees 2\n";
 
 /// What a write did.
 #[derive(Debug, Clone, Copy, Default)]
@@ -32,13 +33,11 @@ pub struct Written {
 /// One file as recorded: `[hash, length, fingerprint]` (fingerprint 0 for files that are not pages).
 type Record = (u64, u64, u64);
 
-#[derive(Serialize, Deserialize, Default)]
+#[derive(Default)]
 struct State {
-    version: u32,
     trees: Vec<Tree>,
 }
 
-#[derive(Serialize, Deserialize)]
 struct Tree {
     device: u64,
     inode: u64,
@@ -91,19 +90,54 @@ fn identity(_dir: &Path) -> Option<(u64, u64)> {
 
 impl State {
     fn load(work: &Path) -> State {
-        fs::read(work.join("state.json"))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<State>(&bytes).ok())
-            .filter(|s| s.version == STATE_VERSION)
-            .unwrap_or_default()
+        fs::read(work.join("state.bin")).ok().and_then(|bytes| State::decode(&bytes)).unwrap_or_default()
     }
 
+    /// Saved at the start and the end of every build. As JSON, reading and writing it took a
+    /// tenth of a build after an edit at 10,000 modules; it is binary now, and each path is
+    /// written as what it shares with the one before (sorted, they share most) and the rest.
     fn save(&mut self, work: &Path) -> io::Result<()> {
-        self.version = STATE_VERSION;
-        let bytes = serde_json::to_vec(self).map_err(io::Error::other)?;
-        let temp = work.join("state.json.new");
-        fs::write(&temp, bytes).map_err(at(&temp))?;
-        fs::rename(&temp, work.join("state.json")).map_err(at(&temp))
+        let mut out = STATE_MAGIC.to_vec();
+        put_varint(&mut out, self.trees.len() as u64);
+        for tree in &self.trees {
+            put_u64(&mut out, tree.device);
+            put_u64(&mut out, tree.inode);
+            put_varint(&mut out, tree.files.len() as u64);
+            let mut last = "";
+            for (path, &(hash, len, fingerprint)) in &tree.files {
+                let shared = path.bytes().zip(last.bytes()).take_while(|(a, b)| a == b).count();
+                // Cut on a character boundary, so both parts are text.
+                let shared = (0..=shared).rev().find(|&n| path.is_char_boundary(n)).unwrap_or(0);
+                put_varint(&mut out, shared as u64);
+                put_str(&mut out, &path[shared..]);
+                put_u64(&mut out, hash);
+                put_varint(&mut out, len);
+                put_u64(&mut out, fingerprint);
+                last = path;
+            }
+        }
+        let temp = work.join("state.bin.new");
+        fs::write(&temp, out).map_err(at(&temp))?;
+        fs::rename(&temp, work.join("state.bin")).map_err(at(&temp))?;
+        // Left by earlier versions, which kept the state as JSON; it would only take space.
+        remove_if_exists(&work.join("state.json"))
+    }
+
+    fn decode(bytes: &[u8]) -> Option<State> {
+        let mut r = Reader::new(bytes.strip_prefix(STATE_MAGIC)?);
+        let trees = r.many(|r| {
+            let (device, inode) = (r.u64()?, r.u64()?);
+            let mut last = String::new();
+            let files = r.many(|r| {
+                let shared = r.varint()? as usize;
+                let mut path = last.get(..shared)?.to_owned();
+                path.push_str(r.str()?);
+                last.clone_from(&path);
+                Some((path, (r.u64()?, r.varint()?, r.u64()?)))
+            })?;
+            Some(Tree { device, inode, files: files.into_iter().collect() })
+        })?;
+        r.byte().is_none().then_some(State { trees })
     }
 
     fn take(&mut self, id: Option<(u64, u64)>) -> Option<BTreeMap<String, Record>> {
@@ -414,5 +448,40 @@ pub(super) fn remove_if_exists(path: &Path) -> io::Result<()> {
     match fs::remove_dir_all(path) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_state_reads_back_as_saved_and_not_at_all_when_damaged() {
+        let work = tempfile::tempdir().unwrap();
+        let files = |paths: &[&str]| -> BTreeMap<String, Record> {
+            paths
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.to_string(), (i as u64, 10 * i as u64, u64::MAX - i as u64)))
+                .collect()
+        };
+        // Paths that share a prefix up to the middle of a character.
+        let mut state = State {
+            trees: vec![
+                Tree { device: 1, inode: 2, files: files(&["a/index.html", "a/sé.html", "a/sè.html", "b.json"]) },
+                Tree { device: 3, inode: 4, files: BTreeMap::new() },
+            ],
+        };
+        state.save(work.path()).unwrap();
+        let loaded = State::load(work.path());
+        assert_eq!(loaded.trees.len(), 2);
+        for (a, b) in loaded.trees.iter().zip(&state.trees) {
+            assert_eq!((a.device, a.inode, &a.files), (b.device, b.inode, &b.files));
+        }
+        let bytes = fs::read(work.path().join("state.bin")).unwrap();
+        for cut in [STATE_MAGIC.len() + 5, bytes.len() - 1] {
+            assert!(State::decode(&bytes[..cut]).is_none(), "cut at {cut}");
+        }
+        assert!(State::decode(&[bytes.as_slice(), b"x"].concat()).is_none());
     }
 }
