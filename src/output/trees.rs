@@ -120,7 +120,10 @@ impl State {
         fs::write(&temp, out).map_err(at(&temp))?;
         fs::rename(&temp, work.join("state.bin")).map_err(at(&temp))?;
         // Left by earlier versions, which kept the state as JSON; it would only take space.
-        remove_if_exists(&work.join("state.json"))
+        match fs::remove_file(work.join("state.json")) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
     }
 
     fn decode(bytes: &[u8]) -> Option<State> {
@@ -472,6 +475,10 @@ mod tests {
                 Tree { device: 3, inode: 4, files: BTreeMap::new() },
             ],
         };
+        // An older version's state is replaced.
+        fs::write(work.path().join("state.json"), "{}").unwrap();
+        state.save(work.path()).unwrap();
+        assert!(!work.path().join("state.json").exists());
         state.save(work.path()).unwrap();
         let loaded = State::load(work.path());
         assert_eq!(loaded.trees.len(), 2);
