@@ -101,11 +101,13 @@ pub(super) fn search_indexes(
                 // Each regency's state is its own file: only the regencies built are read.
                 let state_file = options.index_states.map(|dir| dir.join(format!("{}.bin", regency.slug)));
                 let last = state_file.as_deref().and_then(crate::search::state::IndexState::load);
-                let state = assemble(docs, &slots, &vocabulary, &roles, &topics, last, &kept, &emit);
-                if let Some(file) = state_file {
-                    // Only a shortcut for the next build: failing to store it fails nothing.
-                    let _ = state.save(&file);
-                }
+                let keep_state = |state: &crate::search::state::IndexState| {
+                    if let Some(file) = &state_file {
+                        // Only a shortcut for the next build: failing to store it fails nothing.
+                        let _ = state.save(file);
+                    }
+                };
+                assemble(docs, &slots, &vocabulary, &roles, &topics, last, &keep_state, &kept, &emit);
                 files.extend(made.into_inner().unwrap_or_else(|p| p.into_inner()));
             }
             files

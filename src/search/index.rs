@@ -452,7 +452,7 @@ pub fn build(
         }
     };
     let bags: Vec<usize> = (0..docs.len()).collect();
-    assemble(docs, &bags, &vocabulary, roles, topics, None, &|_, _| None, &emit);
+    assemble(docs, &bags, &vocabulary, roles, topics, None, &|_| {}, &|_, _| None, &emit);
     let mut files = index.into_inner().unwrap_or_default();
     files.sort();
     files.extend(document_chunks(docs).map(|(path, _, chunk)| (path, chunk_json(chunk))).collect::<Vec<_>>());
@@ -464,7 +464,8 @@ pub fn build(
 /// Each file goes to `emit` as it is made; `meta.json`, last, has fingerprint 0: it is made from
 /// everything, and the caller knows best what that is. With the `last` state of this index, and
 /// only a few documents changed since, their terms are patched rather than every document's
-/// words gone through. Returns the state of the index made, for the next build.
+/// words gone through. The state of the index made goes to `keep_state`, for the next build,
+/// while the files are made.
 #[allow(clippy::too_many_arguments, reason = "the index's inputs, each needed")]
 pub fn assemble(
     docs: &[Doc],
@@ -473,9 +474,10 @@ pub fn assemble(
     roles: &[&str],
     topics: &[&str],
     last: Option<IndexState>,
+    keep_state: &(dyn Fn(&IndexState) + Sync),
     kept: Kept,
     emit: Emit,
-) -> IndexState {
+) {
     let hashes: Vec<u64> = docs.iter().map(|d| d.hash).collect();
     let state = match last.and_then(|last| patch(last, &hashes, bags, vocabulary)) {
         Some(state) => state,
@@ -485,7 +487,7 @@ pub fn assemble(
     for (term, packed) in &state.terms {
         shards.entry(shard_key(term)).or_default().push((term, packed));
     }
-    let shards = serialize_shards(shards, kept, emit);
+    let (shards, ()) = rayon::join(|| serialize_shards(shards, kept, emit), || keep_state(&state));
     let lens: Vec<u32> = bags.iter().map(|&bag| vocabulary.bags[bag].len).collect();
     let first_event = docs.iter().position(|d| d.kind == DocKind::Event).unwrap_or(docs.len());
     let after_events = docs.iter().rposition(|d| d.kind == DocKind::Event).map_or(first_event, |i| i + 1);
@@ -514,7 +516,6 @@ pub fn assemble(
         roots: state.roots.iter().map(|(root, _)| &**root).collect(),
     };
     emit(("meta.json".to_owned(), 0, Some(json(&meta))));
-    state
 }
 
 /// The index's terms and roots from every document's words, in one pass over their bags.
