@@ -195,7 +195,7 @@ fn index_fingerprint(docs: &[crate::search::index::Doc], roles: &[&str], topics:
     }
     for d in docs {
         hasher.write(&[d.kind as u8]);
-        hasher.field(d.url.as_bytes());
+        d.url.hash_into(&mut hasher);
         hasher.write(&d.hash.to_le_bytes());
         hasher.write(&d.roles.len().to_le_bytes());
         for role in d.roles {

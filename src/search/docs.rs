@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 
-use super::index::{Doc, DocKind, Later};
+use super::index::{Doc, DocKind, Later, Place};
 use crate::date;
 use crate::markdown::plain_text;
 use crate::site::{Module, Regency, Site};
@@ -20,7 +20,7 @@ pub fn regency_docs<'a>(site: &'a Site, regency: &'a Regency) -> Vec<Doc<'a>> {
         let note = event.note.as_deref().map(plain_text).unwrap_or_default();
         docs.push(Doc::new(
             DocKind::Event,
-            format!("jadwal/#acara-{id}"),
+            format!("jadwal/#acara-{id}").into(),
             Cow::Borrowed(&event.title),
             date::span(event.start, event.end, site.config.language).into(),
             [event.location.clone().unwrap_or_default(), event.phase.clone().unwrap_or_default(), note]
@@ -73,10 +73,7 @@ fn module_docs<'a>(site: &'a Site, module: &'a Module) -> Vec<Doc<'a>> {
         text_hash.write(&section.text_hash.to_le_bytes());
         docs.push(Doc::later(
             DocKind::Section,
-            match &section.anchor {
-                Some(a) => format!("modul/{}/#{a}", module.slug),
-                None => format!("modul/{}/", module.slug),
-            },
+            Place::Section { module: &module.slug, anchor: section.anchor.as_deref() },
             Cow::Borrowed(&module.title),
             Cow::Borrowed(&section.heading),
             text,
