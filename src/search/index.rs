@@ -624,34 +624,39 @@ fn patch(last: IndexState, hashes: &[u64], bags: &[usize], vocabulary: &Vocabula
     }
     let mut roots: BTreeMap<Box<str>, u32> = last.roots.into_iter().collect();
     let mut terms: BTreeMap<Box<str>, Vec<u8>> = last.terms.into_iter().collect();
-    // The stems of the changed documents' old and new words, with the new postings of each.
-    let mut fresh: BTreeMap<u32, Vec<(u32, u32)>> = BTreeMap::new();
+    // Per stem, the changed documents whose weighted frequency of it changed, and the new
+    // postings among them. An edit changes the counts of a few stems of a document, and only
+    // those terms' postings change: each term's list holds documents by their gaps.
+    let mut fresh: BTreeMap<u32, (Vec<u32>, Vec<(u32, u32)>)> = BTreeMap::new();
     for &doc in &changed {
-        let old = vocabulary.bag_of(last.docs[doc as usize])?;
-        for (word, _) in old.words() {
-            fresh.entry(vocabulary.stem_of(word)).or_default();
+        let mut counts: BTreeMap<u32, (u32, u32)> = BTreeMap::new();
+        for (word, tf) in vocabulary.bag_of(last.docs[doc as usize])?.words() {
+            counts.entry(vocabulary.stem_of(word)).or_default().0 += tf;
             for root in vocabulary.roots_of(word) {
                 let count = roots.get_mut(root)?;
                 *count = count.checked_sub(1)?;
             }
         }
         for (word, tf) in vocabulary.bags[bags[doc as usize]].words() {
-            let postings = fresh.entry(vocabulary.stem_of(word)).or_default();
-            match postings.last_mut() {
-                Some((last, count)) if *last == doc => *count += tf,
-                _ => postings.push((doc, tf)),
-            }
+            counts.entry(vocabulary.stem_of(word)).or_default().1 += tf;
             for root in vocabulary.roots_of(word) {
                 *roots.entry(root.into()).or_default() += 1;
             }
         }
+        for (stem, (_, new)) in counts.into_iter().filter(|(_, (old, new))| old != new) {
+            let (gone, added) = fresh.entry(stem).or_default();
+            gone.push(doc);
+            if new > 0 {
+                added.push((doc, new));
+            }
+        }
     }
-    for (stem, new) in fresh {
+    for (stem, (gone, added)) in fresh {
         let term = vocabulary.stem(stem);
         let mut kept = terms.get(term).map(|packed| unpack(packed)).unwrap_or_default();
-        kept.retain(|(doc, _)| changed.binary_search(doc).is_err());
+        kept.retain(|(doc, _)| gone.binary_search(doc).is_err());
         // Both in document order: merged, not sorted (a sort here was a third of the patching).
-        let pairs = merge_by_doc(kept, new);
+        let pairs = merge_by_doc(kept, added);
         match pairs.is_empty() {
             true => terms.remove(term),
             false => terms.insert(term.into(), pack(&pairs)),
@@ -752,8 +757,9 @@ mod tests {
             doc("c/", "Etika", "Penyelenggara bersikap netral."),
         ];
         let mut new = old.clone();
-        // Words gone (and with them the roots only they needed), kept, and new.
-        new[1] = doc("b/", "Logistik", "Kotak suara dibuka lalu surat dihitung.");
+        // Words gone (and with them the roots only they needed), kept as they were, counted
+        // anew ("suara" twice), and new.
+        new[1] = doc("b/", "Logistik", "Kotak suara dibuka lalu surat suara dihitung.");
         let hashes = |docs: &[Doc]| docs.iter().map(|d| d.hash).collect::<Vec<_>>();
         let mut cache = SearchCache::default();
         let before =
