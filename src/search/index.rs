@@ -611,6 +611,10 @@ fn gather(hashes: Vec<u64>, bags: &[usize], vocabulary: &Vocabulary) -> IndexSta
     IndexState { docs: hashes, terms, roots }
 }
 
+/// The documents whose postings of a term changed, and their new (document, weighted frequency)
+/// postings, all in document order.
+type Changes = (Vec<u32>, Vec<(u32, u32)>);
+
 /// `last` brought up to date for documents `hashes` by patching the terms of the ones that
 /// changed: `None` when that is not the shorter way, or not possible (documents were added or
 /// taken away, which renumbers the rest; or a changed one's old words are no longer known).
@@ -627,7 +631,7 @@ fn patch(last: IndexState, hashes: &[u64], bags: &[usize], vocabulary: &Vocabula
     // Per stem, the changed documents whose weighted frequency of it changed, and the new
     // postings among them. An edit changes the counts of a few stems of a document, and only
     // those terms' postings change: each term's list holds documents by their gaps.
-    let mut fresh: BTreeMap<u32, (Vec<u32>, Vec<(u32, u32)>)> = BTreeMap::new();
+    let mut fresh: BTreeMap<u32, Changes> = BTreeMap::new();
     for &doc in &changed {
         let mut counts: BTreeMap<u32, (u32, u32)> = BTreeMap::new();
         for (word, tf) in vocabulary.bag_of(last.docs[doc as usize])?.words() {
