@@ -378,6 +378,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
                 || {
                     if let Ok(mut search) = search.into_inner() {
                         let _ = search.save(&search_file);
+                        drop_later(search);
                     }
                 },
             );
@@ -393,8 +394,17 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         }
     }
     lap("write", &mut clock);
+    drop_later((modules, output, previous));
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Lets go of what a build held on a thread of its own. Freeing the caches, the model's modules
+/// and the output's records, hundreds of thousands of small allocations at 10,000 modules, took
+/// the end of every build 30 ms; a process about to exit need not wait for it.
+fn drop_later<T: Send + 'static>(value: T) {
+    // Without a thread, the value is dropped here, as it would have been.
+    let _ = std::thread::Builder::new().name("drop".into()).spawn(move || drop(value));
 }
 
 /// The output folder is replaced whole, so it must never be the project, hold it, or sit in its
