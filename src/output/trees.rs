@@ -335,8 +335,11 @@ fn update(
     old: &BTreeMap<String, Record>,
 ) -> io::Result<(BTreeMap<String, Record>, Written)> {
     output.measure_all()?;
+    // The same files in the same places, as after most edits, have the same folders, and none is
+    // removed: comparing the paths is cheaper than looking each up and listing every folder.
+    let same_paths = old.len() == output.len() && old.keys().map(String::as_str).eq(output.paths());
     let mut removed = 0;
-    for path in old.keys().filter(|p| output.get(p).is_none()) {
+    for path in old.keys().filter(|p| !same_paths && output.get(p).is_none()) {
         match fs::remove_file(dir.join(path)) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
             _ => removed += 1,
@@ -355,19 +358,22 @@ fn update(
         }
         set
     };
-    let old_folders = folders(&mut old.keys().map(String::as_str));
-    let new_folders = folders(&mut output.paths());
-    // Deepest first, so a folder is empty when its turn comes.
-    // A folder of the old tree may be a file of the new one, put there already.
-    let gone: Vec<&String> = old_folders.difference(&new_folders).filter(|f| output.get(f).is_none()).collect();
-    for gone in gone.into_iter().rev() {
-        match fs::remove_dir(dir.join(gone)) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => {}
+    if !same_paths {
+        let old_folders = folders(&mut old.keys().map(String::as_str));
+        let new_folders = folders(&mut output.paths());
+        // Deepest first, so a folder is empty when its turn comes.
+        // A folder of the old tree may be a file of the new one, put there already.
+        let gone: Vec<&String> =
+            old_folders.difference(&new_folders).filter(|f| output.get(f).is_none()).collect();
+        for gone in gone.into_iter().rev() {
+            match fs::remove_dir(dir.join(gone)) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
         }
-    }
-    for folder in new_folders.difference(&old_folders) {
-        fs::create_dir_all(dir.join(folder))?;
+        for folder in new_folders.difference(&old_folders) {
+            fs::create_dir_all(dir.join(folder))?;
+        }
     }
     let paths: Vec<&str> = output.paths().collect();
     let records: Vec<(String, Record, bool)> = paths
