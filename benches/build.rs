@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use bimtek::BuildOptions;
@@ -27,30 +27,32 @@ fn options(root: &Path, out: &Path) -> BuildOptions {
     }
 }
 
-/// Full builds, each into a new folder. The folders of earlier runs are kept, not deleted, until
-/// the caller drops `keep`: on ext4 without a journal (this project's CI machine), files created
-/// within 35 s of a deletion skip the freed inodes one by one, and a build right after deleting
-/// the previous one's 12,000 files took three times as long, which made the full build look slow
-/// and the incremental build look cheap beside it.
-fn time_build(root: &Path, runs: usize, keep: &mut Vec<tempfile::TempDir>) -> (Duration, usize) {
+/// Full builds, each into a new folder under `scratch`. No folder is deleted while builds are
+/// timed: on ext4 without a journal (this project's CI machine), files created within 35 s of a
+/// deletion skip the freed inodes one by one, and a build right after deleting the previous
+/// one's 12,000 files took twice or three times as long, which made the full build look slow
+/// and the incremental build look cheap beside it. The folders are deleted at the start of the
+/// next run, which then waits that out (see [`scratch`]).
+fn time_build(root: &Path, runs: usize, scratch: &Path) -> (Duration, usize) {
     let mut times = Vec::new();
     let mut files = 0;
     for _ in 0..runs {
-        let out = tempfile::tempdir().expect("temp dir");
+        let out = tempfile::tempdir_in(scratch).expect("temp dir");
         let options = options(root, out.path());
         let started = Instant::now();
         let report = bimtek::build(&options).unwrap_or_else(|f| panic!("build failed: {:?}", f.diagnostics));
         times.push(started.elapsed());
         files = report.files;
-        keep.push(out);
+        // Kept until the next run of the bench.
+        let _ = out.keep();
     }
     (median(times), files)
 }
 
 /// Builds after editing one module each time (a different one, a sentence appended), once the
 /// output folder has its spare tree: returns the median time and files written.
-fn time_incremental(root: &Path, modules: usize, runs: usize) -> (Duration, usize) {
-    let out = tempfile::tempdir().expect("temp dir");
+fn time_incremental(root: &Path, modules: usize, runs: usize, scratch: &Path) -> (Duration, usize) {
+    let out = tempfile::tempdir_in(scratch).expect("temp dir");
     let options = options(root, out.path());
     for _ in 0..2 {
         bimtek::build(&options).unwrap_or_else(|f| panic!("build failed: {:?}", f.diagnostics));
@@ -58,7 +60,8 @@ fn time_incremental(root: &Path, modules: usize, runs: usize) -> (Duration, usiz
     let mut times = Vec::new();
     let mut written = Vec::new();
     for run in 0..runs {
-        let module = root.join(format!("content/modules/m{}.md", (run * 7919) % modules));
+        // Not m0: every regency has its own m0, which hides the national one.
+        let module = root.join(format!("content/modules/m{}.md", (run * 7919) % (modules - 1) + 1));
         let text = fs::read_to_string(&module).expect("module");
         fs::write(&module, format!("{text}\nKalimat tambahan nomor {run}.\n")).expect("edit");
         let started = Instant::now();
@@ -122,15 +125,31 @@ fn generate(root: &Path, modules: usize, regencies: usize) {
     }
 }
 
+/// The bench's own folder under `target/`, emptied of the last run's builds. When there were
+/// any, it waits 40 s before timing anything, for the reason [`time_build`] gives: the last
+/// run's builds are deleted now, not at its end, so that no run pays for the one before.
+fn scratch() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-build");
+    let had_builds = fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_some());
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("bench folder");
+    if had_builds {
+        println!("(waiting 40 s after deleting the last run's builds: see benches/build.rs)");
+        std::thread::sleep(Duration::from_secs(40));
+    }
+    dir
+}
+
 fn main() {
     // `cargo test` also runs benches once in test mode; keep that quick.
     let quick = std::env::args().any(|a| a == "--test") || std::env::args().all(|a| a != "--bench");
     let runs = if quick { 1 } else { 7 };
 
-    // Every output folder made is deleted only at the end (see `time_build`).
-    let mut keep = Vec::new();
+    // In test mode, the builds go into a temporary folder deleted at the end.
+    let quick_dir = tempfile::tempdir().expect("temp dir");
+    let scratch = if quick { quick_dir.path().to_owned() } else { scratch() };
     let sample = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (time, files) = time_build(sample, runs, &mut keep);
+    let (time, files) = time_build(sample, runs, &scratch);
     println!("sample project: {files} files, median {:.1} ms over {runs} runs", time.as_secs_f64() * 1000.0);
 
     let dir = tempfile::tempdir().expect("temp dir");
@@ -138,13 +157,13 @@ fn main() {
     let modules = if quick { 50 } else { setting("BIMTEK_BENCH_MODULES", 1000) };
     let regencies = setting("BIMTEK_BENCH_REGENCIES", 5);
     generate(dir.path(), modules, regencies);
-    let (full, files) = time_build(dir.path(), runs, &mut keep);
+    let (full, files) = time_build(dir.path(), runs, &scratch);
     println!(
         "generated project, {modules} modules x {regencies} regencies: {files} files, full build median {:.0} ms over {runs} runs ({} threads)",
         full.as_secs_f64() * 1000.0,
         rayon::current_num_threads()
     );
-    let (edit, written) = time_incremental(dir.path(), modules, runs);
+    let (edit, written) = time_incremental(dir.path(), modules, runs, &scratch);
     println!(
         "  after editing one module: median {:.0} ms over {runs} edits, {written} files written; {:.1}% of the full build",
         edit.as_secs_f64() * 1000.0,
