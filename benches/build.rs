@@ -135,11 +135,14 @@ fn generate(root: &Path, modules: usize, regencies: usize) {
     }
 }
 
-/// The bench's own folder under `target/`, emptied of the last run's builds. When there were
+/// The bench's own folder, `target/bench-build/` unless `BIMTEK_BENCH_SCRATCH` names another,
+/// emptied of the last run's builds. When there were
 /// any, it waits 40 s before timing anything, for the reason [`time_build`] gives: the last
 /// run's builds are deleted now, not at its end, so that no run pays for the one before.
 fn scratch() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-build");
+    // `BIMTEK_BENCH_SCRATCH=/dev/shm/bench` times builds in memory, free of the disk's moods.
+    let dir = std::env::var_os("BIMTEK_BENCH_SCRATCH")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-build"), PathBuf::from);
     let had_builds = fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_some());
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).expect("bench folder");
@@ -162,7 +165,7 @@ fn main() {
     let (time, files) = time_build(sample, runs, &scratch);
     println!("sample project: {files} files, median {:.1} ms over {runs} runs", time.as_secs_f64() * 1000.0);
 
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = tempfile::tempdir_in(&scratch).expect("temp dir");
     let setting = |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
     let modules = if quick { 50 } else { setting("BIMTEK_BENCH_MODULES", 1000) };
     let regencies = setting("BIMTEK_BENCH_REGENCIES", 5);
