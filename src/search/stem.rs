@@ -57,7 +57,9 @@ struct Removal {
 }
 
 pub struct Stemmer {
-    dictionary: HashSet<String>,
+    /// The words of the lists compiled in, not copies: 30,000 strings copied and hashed with the
+    /// std hasher were most of the time making a stemmer took, in every build with a new word.
+    dictionary: crate::hash::FastSet<&'static str>,
     /// Prefix rules by group, in order.
     groups: Vec<Vec<Rule>>,
     particle: Regex,
@@ -116,7 +118,6 @@ impl Stemmer {
             dictionary: words(DICTIONARY)
                 .filter(|w| !excluded.contains(w))
                 .chain(words(DICTIONARY_EXTRA))
-                .map(str::to_owned)
                 .collect(),
             groups: groups.into_iter().map(|(_, rules)| rules).collect(),
             particle: regex(r"-*(lah|kah|tah|pun)$"),
@@ -132,7 +133,7 @@ impl Stemmer {
 
     /// Every root the stemmer knows, sorted (what the browser's copy must be given).
     pub fn roots(&self) -> Vec<&str> {
-        let mut roots: Vec<&str> = self.dictionary.iter().map(String::as_str).collect();
+        let mut roots: Vec<&str> = self.dictionary.iter().copied().collect();
         roots.sort_unstable();
         roots
     }
