@@ -224,8 +224,8 @@ fn listing(root: &Path, dir: &Path, guard: &SymlinkGuard, problems: &mut Diagnos
         );
         return Vec::new();
     }
-    let entries: Result<Vec<(PathBuf, fs::FileType)>, _> =
-        fs::read_dir(dir).and_then(|d| d.map(|e| e.and_then(|e| Ok((e.path(), e.file_type()?)))).collect());
+    let entries: Result<Vec<(std::ffi::OsString, fs::FileType)>, _> =
+        fs::read_dir(dir).and_then(|d| d.map(|e| e.and_then(|e| Ok((e.file_name(), e.file_type()?)))).collect());
     let mut entries = match entries {
         Ok(entries) => entries,
         Err(e) => {
@@ -233,12 +233,15 @@ fn listing(root: &Path, dir: &Path, guard: &SymlinkGuard, problems: &mut Diagnos
             return Vec::new();
         }
     };
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    // By name, as the paths would sort (they share the folder): comparing paths component by
+    // component was a tenth of a build after an edit at 10,000 modules.
+    entries.sort_unstable_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
     entries
         .into_iter()
-        .filter_map(|(path, kind)| {
-            let name = file_name(&path);
-            let refused = kind.is_symlink() && !guard.allows(root, &path, problems);
+        .filter_map(|(name, kind)| {
+            let path = dir.join(&name);
+            let name = name.to_string_lossy().into_owned();
+            let refused = !is_ignored(&name) && kind.is_symlink() && !guard.allows(root, &path, problems);
             (!is_ignored(&name) && !refused).then_some(Entry { path, name, is_dir: kind.is_dir() })
         })
         .collect()
@@ -356,10 +359,6 @@ impl ModuleSource {
         }
         Ok(self)
     }
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 fn load_modules(
