@@ -363,8 +363,7 @@ fn update(
         let new_folders = folders(&mut output.paths());
         // Deepest first, so a folder is empty when its turn comes.
         // A folder of the old tree may be a file of the new one, put there already.
-        let gone: Vec<&String> =
-            old_folders.difference(&new_folders).filter(|f| output.get(f).is_none()).collect();
+        let gone: Vec<&String> = old_folders.difference(&new_folders).filter(|f| output.get(f).is_none()).collect();
         for gone in gone.into_iter().rev() {
             match fs::remove_dir(dir.join(gone)) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),

@@ -115,10 +115,7 @@ impl Stemmer {
         }
         let excluded: HashSet<&str> = words(DICTIONARY_EXCLUDED).collect();
         Stemmer {
-            dictionary: words(DICTIONARY)
-                .filter(|w| !excluded.contains(w))
-                .chain(words(DICTIONARY_EXTRA))
-                .collect(),
+            dictionary: words(DICTIONARY).filter(|w| !excluded.contains(w)).chain(words(DICTIONARY_EXTRA)).collect(),
             groups: groups.into_iter().map(|(_, rules)| rules).collect(),
             particle: regex(r"-*(lah|kah|tah|pun)$"),
             possessive: regex(r"-*(ku|mu|nya)$"),

@@ -213,7 +213,7 @@ pub struct Regency {
     pub event_ids: Vec<String>,
     /// Position of each module in `modules`, by slug: links are resolved per module, so a scan
     /// would make large regencies quadratic.
-    by_slug: HashMap<String, usize>,
+    by_slug: crate::hash::FastMap<String, usize>,
     /// How many modules each topic and each role has here, by key.
     pub topic_counts: HashMap<String, usize>,
     pub role_counts: HashMap<String, usize>,
@@ -223,13 +223,18 @@ impl Regency {
     pub fn new(slug: String, info: RegencyInfo, modules: Vec<Arc<Module>>, events: Vec<Arc<Event>>) -> Regency {
         let event_ids = schedule::event_ids(&events.iter().map(AsRef::as_ref).collect::<Vec<_>>());
         let by_slug = modules.iter().enumerate().map(|(i, m)| (m.slug.clone(), i)).collect();
-        let (mut topic_counts, mut role_counts) = (HashMap::new(), HashMap::new());
+        // Counted by borrowed keys: a copy of its topic and roles for each of 10,000 modules was
+        // most of making a regency.
+        let (mut topics, mut roles) = (crate::hash::FastMap::default(), crate::hash::FastMap::default());
         for m in &modules {
-            *topic_counts.entry(m.topic.clone()).or_default() += 1;
+            *topics.entry(m.topic.as_str()).or_insert(0) += 1;
             for role in &m.roles {
-                *role_counts.entry(role.clone()).or_default() += 1;
+                *roles.entry(role.as_str()).or_insert(0) += 1;
             }
         }
+        let owned =
+            |counts: crate::hash::FastMap<&str, usize>| counts.into_iter().map(|(k, n)| (k.to_owned(), n)).collect();
+        let (topic_counts, role_counts) = (owned(topics), owned(roles));
         Regency { slug, info, modules, events, event_ids, by_slug, topic_counts, role_counts }
     }
 
@@ -347,15 +352,18 @@ pub fn assemble(
             }
         };
         let scope = Scope::Regency(slug.clone());
-        let mut modules = national.clone();
-        modules.extend(by_scope.remove(&scope).unwrap_or_default());
-        let mut modules: Vec<Arc<Module>> = modules.into_values().collect();
+        let own = by_scope.remove(&scope).unwrap_or_default();
+        // The regency's own modules in place of national ones of the same name; by borrowed
+        // names, not a copy of every national module's name for each regency.
+        let mut by_name: BTreeMap<&str, &Arc<Module>> = national.iter().map(|(k, m)| (k.as_str(), m)).collect();
+        by_name.extend(own.iter().map(|(k, m)| (k.as_str(), m)));
         let topic_rank: HashMap<&str, usize> =
             config.topics.iter().enumerate().map(|(i, t)| (t.key.as_str(), i)).collect();
-        modules.sort_by(|a, b| {
-            let topic = |m: &Module| topic_rank.get(m.topic.as_str()).copied();
-            (topic(a), a.order, &a.title, &a.slug).cmp(&(topic(b), b.order, &b.title, &b.slug))
-        });
+        // Each module's topic ranked once, not at each comparison.
+        let mut ranked: Vec<(Option<usize>, &Arc<Module>)> =
+            by_name.into_values().map(|m| (topic_rank.get(m.topic.as_str()).copied(), m)).collect();
+        ranked.sort_by(|(ta, a), (tb, b)| (ta, a.order, &a.title, &a.slug).cmp(&(tb, b.order, &b.title, &b.slug)));
+        let modules: Vec<Arc<Module>> = ranked.into_iter().map(|(_, m)| Arc::clone(m)).collect();
         let mut events: Vec<Arc<Event>> = national_events.clone();
         events.extend(events_by_scope.remove(&scope).unwrap_or_default());
         events.sort_by(|a, b| {
