@@ -66,8 +66,8 @@ pub struct Digest {
 #[derive(Debug, Clone)]
 struct Entry {
     body: Body,
-    /// Where the file comes from, for clash messages.
-    origin: String,
+    /// Where the file comes from, for clash messages: mostly a fixed description, not copied.
+    origin: std::borrow::Cow<'static, str>,
     /// For pages: a hash of everything the page was rendered from, so the next build can reuse it.
     fingerprint: Option<u64>,
     digest: OnceLock<Digest>,
@@ -117,7 +117,12 @@ pub fn percent_decode(text: &str) -> Option<String> {
 
 impl Output {
     /// Adds a file; `origin` describes where it comes from, for clash messages.
-    pub fn add(&mut self, path: String, body: Body, origin: impl Into<String>) -> Result<(), AddError> {
+    pub fn add(
+        &mut self,
+        path: String,
+        body: Body,
+        origin: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Result<(), AddError> {
         self.add_page(path, body, None, origin)
     }
 
@@ -127,25 +132,25 @@ impl Output {
         path: String,
         body: Body,
         fingerprint: Option<u64>,
-        origin: impl Into<String>,
+        origin: impl Into<std::borrow::Cow<'static, str>>,
     ) -> Result<(), AddError> {
         if !is_safe_relative(&path) {
             return Err(AddError::Unsafe(path));
         }
         if let Some(entry) = self.files.get(&path) {
-            return Err(AddError::Taken { path, first: entry.origin.clone() });
+            return Err(AddError::Taken { path, first: entry.origin.to_string() });
         }
         // A file cannot also be a folder: `a/b` clashes with `a/b/index.html` and with `a`.
         let mut ancestor = path.as_str();
         while let Some(i) = ancestor.rfind('/') {
             ancestor = &ancestor[..i];
             if let Some(entry) = self.files.get(ancestor) {
-                return Err(AddError::Taken { path: ancestor.to_owned(), first: entry.origin.clone() });
+                return Err(AddError::Taken { path: ancestor.to_owned(), first: entry.origin.to_string() });
             }
         }
         let folder = format!("{path}/");
         if let Some((_, entry)) = self.files.range(folder.clone()..).next().filter(|(k, _)| k.starts_with(&folder)) {
-            return Err(AddError::Taken { path, first: entry.origin.clone() });
+            return Err(AddError::Taken { path, first: entry.origin.to_string() });
         }
         self.files.insert(path, Entry { body, origin: origin.into(), fingerprint, digest: OnceLock::new() });
         Ok(())

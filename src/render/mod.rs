@@ -222,6 +222,9 @@ fn template_error(theme: &Theme, err: &tera::Error) -> Diagnostic {
     }
 }
 
+/// Where a file of the site comes from, for messages: mostly a fixed description.
+type Origin = std::borrow::Cow<'static, str>;
+
 /// Why a page was not made.
 enum Failed {
     Template(Diagnostic),
@@ -318,15 +321,15 @@ pub fn render(
     };
     let (rendered, indexes) = rayon::join(render_pages, index);
     let mut output = Output::default();
-    let mut add_page = |output: &mut Output, path: String, body: Body, fingerprint: Option<u64>, origin: String| {
+    let mut add_page = |output: &mut Output, path: String, body: Body, fingerprint: Option<u64>, origin: Origin| {
         if let Err(e) = output.add_page(path, body, fingerprint, origin.clone()) {
             problems.push(match e {
                 AddError::Unsafe(p) => {
-                    Diagnostic::error(origin, format!("cannot publish `{p}`: the name is not a plain file name"))
+                    Diagnostic::error(&*origin, format!("cannot publish `{p}`: the name is not a plain file name"))
                         .with_hint("rename it without `\\`, `:` or other special characters")
                 }
                 AddError::Taken { path, first } => {
-                    Diagnostic::error(origin, format!("the site already has `{path}`, from {first}"))
+                    Diagnostic::error(&*origin, format!("the site already has `{path}`, from {first}"))
                         .with_hint("rename or move this file")
                 }
             });
@@ -338,7 +341,7 @@ pub fn render(
     for result in rendered {
         match result {
             Ok((path, body, fingerprint)) => {
-                add_page(&mut output, path, body, Some(fingerprint), "a generated page".to_owned())
+                add_page(&mut output, path, body, Some(fingerprint), "a generated page".into())
             }
             Err(Failed::Template(d)) => failed.push(d),
             Err(Failed::Write(path, e)) => write_errors.push((path, e)),
@@ -357,14 +360,12 @@ pub fn render(
                 StaticSource::Builtin(bytes) => Body::Static(bytes),
                 StaticSource::File(p) => Body::Copy(p.clone()),
             };
-            add_page(&mut output, path, body, None, "the theme".to_owned());
+            add_page(&mut output, path, body, None, "the theme".into());
         }
     }
     for file in indexes {
         match file {
-            Ok((path, body, fingerprint)) => {
-                add_page(&mut output, path, body, fingerprint, "the search index".to_owned())
-            }
+            Ok((path, body, fingerprint)) => add_page(&mut output, path, body, fingerprint, "the search index".into()),
             Err(Failed::Write(path, e)) => write_errors.push((path, e)),
             Err(Failed::Template(d)) => failed.push(d),
         }
@@ -373,18 +374,18 @@ pub fn render(
     failed.extend(write_failure(write_errors));
     for regency in regencies {
         for (path, bytes) in timeline::feeds(site, regency, options.timestamp) {
-            add_page(&mut output, path, Body::Bytes(bytes.into()), None, "a calendar feed".to_owned());
+            add_page(&mut output, path, Body::Bytes(bytes.into()), None, "a calendar feed".into());
         }
         for asset in &site.statics {
             let path = format!("{}/{}", regency.slug, url_path(&asset.rel_out));
             let origin = format!("content/static/{}", url_path(&asset.rel_out));
-            add_page(&mut output, path, Body::Copy(asset.src.clone()), None, origin);
+            add_page(&mut output, path, Body::Copy(asset.src.clone()), None, origin.into());
         }
         for module in &regency.modules {
             for asset in &module.assets {
                 let path = format!("{}/modul/{}/{}", regency.slug, module.slug, url_path(&asset.rel_out));
                 let origin = module.source.parent().unwrap_or(&module.source).join(&asset.rel_out);
-                add_page(&mut output, path, Body::Copy(asset.src.clone()), None, origin.display().to_string());
+                add_page(&mut output, path, Body::Copy(asset.src.clone()), None, origin.display().to_string().into());
             }
         }
     }
