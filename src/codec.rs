@@ -61,6 +61,11 @@ impl<'a> Reader<'a> {
         Some(taken)
     }
 
+    /// How many bytes are left to read.
+    pub fn left(&self) -> usize {
+        self.bytes.len()
+    }
+
     pub fn byte(&mut self) -> Option<u8> {
         Some(self.take(1)?[0])
     }

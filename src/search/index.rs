@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::cache::{SearchCache, Vocabulary};
-use super::state::IndexState;
+use super::state::{IndexState, Packed};
 use super::stem::{RULES, Stemmer};
 use crate::diagnostics::Diagnostic;
 use crate::hash::FastMap;
@@ -532,7 +532,7 @@ pub fn assemble(
     };
     let mut shards: BTreeMap<String, Postings> = BTreeMap::new();
     for (term, packed) in &state.terms {
-        shards.entry(shard_key(term)).or_default().push((term, packed));
+        shards.entry(shard_key(term)).or_default().push((term, state.postings(packed)));
     }
     let (shards, ()) = rayon::join(|| serialize_shards(shards, kept, emit), || keep_state(&state));
     let lens: Vec<u32> = bags.iter().map(|&bag| vocabulary.bags[bag].len).collect();
@@ -603,12 +603,12 @@ fn gather(hashes: Vec<u64>, bags: &[usize], vocabulary: &Vocabulary) -> IndexSta
         .into_iter()
         .map(|(stem, mut list)| {
             list.close();
-            (vocabulary.stem(stem).into(), list.bytes)
+            (vocabulary.stem(stem).into(), Packed::Made(list.bytes))
         })
         .collect();
     let mut roots: Vec<(Box<str>, u32)> = roots.into_iter().map(|(root, n)| (root.into(), n)).collect();
     roots.sort_unstable();
-    IndexState { docs: hashes, terms, roots }
+    IndexState { docs: hashes, terms, roots, read: Vec::new() }
 }
 
 /// The documents whose postings of a term changed, and their new (document, weighted frequency)
@@ -626,15 +626,16 @@ fn patch(last: IndexState, hashes: &[u64], bags: &[usize], vocabulary: &Vocabula
     if changed.len() > hashes.len() / 16 + 1 {
         return None;
     }
-    let mut roots: BTreeMap<Box<str>, u32> = last.roots.into_iter().collect();
-    let mut terms: BTreeMap<Box<str>, Vec<u8>> = last.terms.into_iter().collect();
+    let IndexState { docs: last_docs, terms, roots, read } = last;
+    let mut roots: BTreeMap<Box<str>, u32> = roots.into_iter().collect();
+    let mut terms: BTreeMap<Box<str>, Packed> = terms.into_iter().collect();
     // Per stem, the changed documents whose weighted frequency of it changed, and the new
     // postings among them. An edit changes the counts of a few stems of a document, and only
     // those terms' postings change: each term's list holds documents by their gaps.
     let mut fresh: BTreeMap<u32, Changes> = BTreeMap::new();
     for &doc in &changed {
         let mut counts: BTreeMap<u32, (u32, u32)> = BTreeMap::new();
-        for (word, tf) in vocabulary.bag_of(last.docs[doc as usize])?.words() {
+        for (word, tf) in vocabulary.bag_of(last_docs[doc as usize])?.words() {
             counts.entry(vocabulary.stem_of(word)).or_default().0 += tf;
             for root in vocabulary.roots_of(word) {
                 let count = roots.get_mut(root)?;
@@ -655,19 +656,24 @@ fn patch(last: IndexState, hashes: &[u64], bags: &[usize], vocabulary: &Vocabula
             }
         }
     }
+    let unpacked = |packed: &Packed| match packed {
+        Packed::Read(range) => unpack(read.get(range.clone()).unwrap_or_default()),
+        Packed::Made(bytes) => unpack(bytes),
+    };
     for (stem, (gone, added)) in fresh {
         let term = vocabulary.stem(stem);
-        let mut kept = terms.get(term).map(|packed| unpack(packed)).unwrap_or_default();
+        let mut kept = terms.get(term).map(unpacked).unwrap_or_default();
         kept.retain(|(doc, _)| gone.binary_search(doc).is_err());
         // Both in document order: merged, not sorted (a sort here was a third of the patching).
         let pairs = merge_by_doc(kept, added);
         match pairs.is_empty() {
             true => terms.remove(term),
-            false => terms.insert(term.into(), pack(&pairs)),
+            false => terms.insert(term.into(), Packed::Made(pack(&pairs))),
         };
     }
     roots.retain(|_, count| *count > 0);
-    Some(IndexState { docs: hashes.to_vec(), terms: terms.into_iter().collect(), roots: roots.into_iter().collect() })
+    let (terms, roots) = (terms.into_iter().collect(), roots.into_iter().collect());
+    Some(IndexState { docs: hashes.to_vec(), terms, roots, read })
 }
 
 /// The `dokumen/<n>.json` files to be: each one's path under `cari/`, its fingerprint, and the

@@ -9,14 +9,44 @@ use std::path::Path;
 use crate::codec::{Reader, put_str, put_varint};
 
 /// A regency's index as one build made it (see the module's doc).
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct IndexState {
     /// The hash of each document, in the index's order.
     pub docs: Vec<u64>,
     /// Each term's postings, packed as the index builds them, sorted by term.
-    pub terms: Vec<(Box<str>, Vec<u8>)>,
+    pub terms: Vec<(Box<str>, Packed)>,
     /// For each root the stemmer needs, how many (document, word) pairs need it; sorted by root.
     pub roots: Vec<(Box<str>, u32)>,
+    /// The file the state was read from, which [`Packed::Read`] postings are in.
+    pub read: Vec<u8>,
+}
+
+/// A term's packed postings: where they are in the file the state was read from (copied out
+/// term by term, they were half the time reading it took), or made by this build.
+#[derive(Debug, Clone)]
+pub enum Packed {
+    Read(std::ops::Range<usize>),
+    Made(Vec<u8>),
+}
+
+impl IndexState {
+    /// The bytes of a term's packed postings.
+    pub fn postings<'s>(&'s self, packed: &'s Packed) -> &'s [u8] {
+        match packed {
+            Packed::Read(range) => self.read.get(range.clone()).unwrap_or_default(),
+            Packed::Made(bytes) => bytes,
+        }
+    }
+}
+
+/// Two states are equal when they index the same documents alike, wherever their postings are.
+impl PartialEq for IndexState {
+    fn eq(&self, other: &IndexState) -> bool {
+        let terms = |s: &'_ IndexState| -> Vec<(Box<str>, Vec<u8>)> {
+            s.terms.iter().map(|(term, packed)| (term.clone(), s.postings(packed).to_vec())).collect()
+        };
+        self.docs == other.docs && self.roots == other.roots && terms(self) == terms(other)
+    }
 }
 
 /// The file's layout; another is not read.
@@ -26,8 +56,8 @@ impl IndexState {
     /// The state stored at `path` by this program; `None` when there is none or it cannot be read
     /// (it is only ever a shortcut).
     pub fn load(path: &Path) -> Option<IndexState> {
-        let bytes = std::fs::read(path).ok()?;
-        let mut r = Reader::new(bytes.strip_prefix(MAGIC)?);
+        let read = std::fs::read(path).ok()?;
+        let mut r = Reader::new(read.strip_prefix(MAGIC)?);
         if r.u64()? != crate::hash::program() {
             return None;
         }
@@ -35,10 +65,14 @@ impl IndexState {
         let terms = r.many(|r| {
             let term = r.str()?.into();
             let size = r.varint()? as usize;
-            Some((term, r.take(size)?.to_vec()))
+            // Where the postings are in the file: what is left to read says how far in it is.
+            let end = read.len() - r.left() + size;
+            r.take(size)?;
+            Some((term, Packed::Read(end - size..end)))
         })?;
         let roots = r.many(|r| Some((r.str()?.into(), u32::try_from(r.varint()?).ok()?)))?;
-        r.byte().is_none().then_some(IndexState { docs, terms, roots })
+        let done = r.byte().is_none();
+        done.then_some(IndexState { docs, terms, roots, read })
     }
 
     /// Stores the state at `path`, written to a new file and renamed over the old one: a build
@@ -57,7 +91,8 @@ impl IndexState {
             out.extend(hash.to_le_bytes());
         }
         put_varint(&mut out, self.terms.len() as u64);
-        for (term, postings) in &self.terms {
+        for (term, packed) in &self.terms {
+            let postings = self.postings(packed);
             put_str(&mut out, term);
             put_varint(&mut out, postings.len() as u64);
             file.write_all(&out)?;
@@ -85,8 +120,9 @@ mod tests {
         let path = dir.path().join("state/alpha.bin");
         let state = IndexState {
             docs: vec![7, u64::MAX],
-            terms: vec![("coblos".into(), vec![0, 1, 1, 1]), ("suara".into(), vec![1, 3])],
+            terms: vec![("coblos".into(), Packed::Made(vec![0, 1, 1, 1])), ("suara".into(), Packed::Made(vec![1, 3]))],
             roots: vec![("coblos".into(), 2)],
+            read: Vec::new(),
         };
         state.save(&path).unwrap();
         assert_eq!(IndexState::load(&path), Some(state));
