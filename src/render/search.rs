@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use super::{Failed, RenderOptions, uses};
 use crate::diagnostics::Diagnostic;
 use crate::output::{Body, Previous};
+use crate::search::state::IndexState;
 use crate::site::{Regency, Site};
 
 /// A file made, where it goes and its fingerprint when it has one.
@@ -28,8 +29,17 @@ pub(super) fn search_indexes(
     use crate::search::index::{Doc, assemble};
     let roles: Vec<&str> = site.config.roles.iter().map(|t| t.key.as_str()).collect();
     let topics: Vec<&str> = site.config.topics.iter().map(|t| t.key.as_str()).collect();
-    let docs: Vec<Vec<Doc>> =
-        regencies.par_iter().map(|regency| crate::search::docs::regency_docs(site, regency)).collect();
+    // Each regency's index state is a file of its own: only the regencies built are read.
+    let state_file = |regency: &Regency| options.index_states.map(|dir| dir.join(format!("{}.bin", regency.slug)));
+    let read_state = |regency: &Regency| state_file(regency).as_deref().and_then(IndexState::load);
+    // With no more regencies than threads, whose states would be held at once anyway, the states
+    // are read while the documents are made, not after: the one-edit build of one regency spent
+    // a tenth of its time waiting for its state.
+    let early = regencies.len() <= rayon::current_num_threads();
+    let (docs, states): (Vec<Vec<Doc>>, Vec<Option<Option<IndexState>>>) = rayon::join(
+        || regencies.par_iter().map(|regency| crate::search::docs::regency_docs(site, regency)).collect(),
+        || regencies.iter().map(|regency| early.then(|| read_state(regency))).collect(),
+    );
     let mut distinct: crate::hash::FastMap<u64, usize> = crate::hash::FastMap::default();
     let mut firsts: Vec<&Doc> = Vec::new();
     let slots: Vec<Vec<usize>> = docs
@@ -65,7 +75,8 @@ pub(super) fn search_indexes(
         .par_iter()
         .zip(slots)
         .zip(regencies)
-        .map(|((docs, slots), regency)| {
+        .zip(states)
+        .map(|(((docs, slots), regency), state)| {
             let at = |path: String| format!("{}/cari/{path}", regency.slug);
             // meta.json is made from all the documents: made from the same as the last build's, it
             // and all of the index's shards are that build's. Otherwise a shard group whose
@@ -98,13 +109,11 @@ pub(super) fn search_indexes(
                     };
                     made.lock().unwrap_or_else(|p| p.into_inner()).push(file);
                 };
-                // Each regency's state is its own file: only the regencies built are read.
-                let state_file = options.index_states.map(|dir| dir.join(format!("{}.bin", regency.slug)));
-                let last = state_file.as_deref().and_then(crate::search::state::IndexState::load);
-                let keep_state = |state: &crate::search::state::IndexState| {
-                    if let Some(file) = &state_file {
+                let last = state.unwrap_or_else(|| read_state(regency));
+                let keep_state = |state: &IndexState| {
+                    if let Some(file) = state_file(regency) {
                         // Only a shortcut for the next build: failing to store it fails nothing.
-                        let _ = state.save(file);
+                        let _ = state.save(&file);
                     }
                 };
                 assemble(docs, &slots, &vocabulary, &roles, &topics, last, &keep_state, &kept, &emit);
