@@ -15,7 +15,8 @@ pub fn regency_docs<'a>(site: &'a Site, regency: &'a Regency) -> Vec<Doc<'a>> {
     // Module by module in parallel, in order: with one regency, this was one thread's work on
     // the critical path of a build after an edit.
     let by_module: Vec<Vec<Doc<'a>>> = regency.modules.par_iter().map(|module| module_docs(site, module)).collect();
-    let mut docs: Vec<Doc<'a>> = by_module.into_iter().flatten().collect();
+    let mut docs = Vec::with_capacity(by_module.iter().map(Vec::len).sum::<usize>() + regency.events.len() + 1);
+    docs.extend(by_module.into_iter().flatten());
     for (event, id) in regency.events.iter().zip(&regency.event_ids) {
         let note = event.note.as_deref().map(plain_text).unwrap_or_default();
         docs.push(Doc::new(
