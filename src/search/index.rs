@@ -7,7 +7,7 @@
 //! frequency, ...]` lists. Pure and deterministic.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -363,18 +363,16 @@ pub type Kept<'k> = &'k (dyn Fn(&str, u64) -> Option<Vec<String>> + Sync);
 /// Each shard's JSON, handed to `emit` as it is made; a shard grown past [`SHARD_SPLIT`] is split
 /// by its terms' third letter. Groups whose postings the previous build had already are named, not
 /// made. Returns the shards' keys, sorted.
-fn serialize_shards(shards: BTreeMap<String, Postings<'_>>, kept: Kept, emit: Emit) -> Vec<String> {
+fn serialize_shards(
+    shards: BTreeMap<String, Postings<'_>>,
+    fingerprints: &FastMap<String, u64>,
+    kept: Kept,
+    emit: Emit,
+) -> Vec<String> {
     let mut keys: Vec<String> = shards
         .into_par_iter()
         .flat_map_iter(|(key, terms)| {
-            let mut hasher = crate::hash::Hasher::default();
-            hasher.write(&crate::hash::program().to_le_bytes());
-            hasher.field(key.as_bytes());
-            for (term, packed) in &terms {
-                hasher.field(term.as_bytes());
-                hasher.field(packed);
-            }
-            let fingerprint = hasher.finish();
+            let fingerprint = fingerprints.get(&key).copied().unwrap_or_else(|| group_fingerprint(&key, &terms));
             if let Some(names) = kept(&key, fingerprint) {
                 for name in &names {
                     emit((format!("indeks/{name}.json"), fingerprint, None));
@@ -402,6 +400,19 @@ fn serialize_shards(shards: BTreeMap<String, Postings<'_>>, kept: Kept, emit: Em
         .collect();
     keys.sort_unstable();
     keys
+}
+
+/// What a group's shard files are made from: its key, its terms and their postings, and this
+/// program.
+fn group_fingerprint(key: &str, terms: &Postings) -> u64 {
+    let mut hasher = crate::hash::Hasher::default();
+    hasher.write(&crate::hash::program().to_le_bytes());
+    hasher.field(key.as_bytes());
+    for (term, packed) in terms {
+        hasher.field(term.as_bytes());
+        hasher.field(packed);
+    }
+    hasher.finish()
 }
 
 /// Takes each index file as it is made, so they need not all be held at once.
@@ -526,15 +537,29 @@ pub fn assemble(
     emit: Emit,
 ) {
     let hashes: Vec<u64> = docs.iter().map(|d| d.hash).collect();
-    let state = match last.and_then(|last| patch(last, &hashes, bags, vocabulary)) {
-        Some(state) => state,
-        None => gather(hashes, bags, vocabulary),
+    let (mut state, dirty) = match last.and_then(|last| patch(last, &hashes, bags, vocabulary)) {
+        Some((state, dirty)) => (state, Some(dirty)),
+        None => (gather(hashes, bags, vocabulary), None),
     };
     let mut shards: BTreeMap<String, Postings> = BTreeMap::new();
     for (term, packed) in &state.terms {
-        shards.entry(shard_key(term)).or_default().push((term, state.postings(packed)));
+        shards.entry(shard_key(term)).or_default().push((term, packed.bytes(&state.read)));
     }
-    let (shards, ()) = rayon::join(|| serialize_shards(shards, kept, emit), || keep_state(&state));
+    // A group no patched term is in keeps its fingerprint: hashing every group's postings again
+    // was most of the index's work after an edit, once the postings themselves were patched.
+    let known: FastMap<&str, u64> = state.groups.iter().map(|(key, fp)| (&**key, *fp)).collect();
+    let groups: Vec<(Box<str>, u64)> = shards
+        .par_iter()
+        .map(|(key, terms)| {
+            let clean = dirty.as_ref().is_some_and(|dirty| !dirty.contains(key));
+            let fingerprint = known.get(key.as_str()).copied().filter(|_| clean);
+            (key.as_str().into(), fingerprint.unwrap_or_else(|| group_fingerprint(key, terms)))
+        })
+        .collect();
+    drop(known);
+    let fingerprints: FastMap<String, u64> = groups.iter().map(|(key, fp)| (key.to_string(), *fp)).collect();
+    state.groups = groups;
+    let (shards, ()) = rayon::join(|| serialize_shards(shards, &fingerprints, kept, emit), || keep_state(&state));
     let lens: Vec<u32> = bags.iter().map(|&bag| vocabulary.bags[bag].len).collect();
     let first_event = docs.iter().position(|d| d.kind == DocKind::Event).unwrap_or(docs.len());
     let after_events = docs.iter().rposition(|d| d.kind == DocKind::Event).map_or(first_event, |i| i + 1);
@@ -608,7 +633,7 @@ fn gather(hashes: Vec<u64>, bags: &[usize], vocabulary: &Vocabulary) -> IndexSta
         .collect();
     let mut roots: Vec<(Box<str>, u32)> = roots.into_iter().map(|(root, n)| (root.into(), n)).collect();
     roots.sort_unstable();
-    IndexState { docs: hashes, terms, roots, read: Vec::new() }
+    IndexState { docs: hashes, terms, roots, groups: Vec::new(), read: Vec::new() }
 }
 
 /// The documents whose postings of a term changed, and their new (document, weighted frequency)
@@ -616,9 +641,14 @@ fn gather(hashes: Vec<u64>, bags: &[usize], vocabulary: &Vocabulary) -> IndexSta
 type Changes = (Vec<u32>, Vec<(u32, u32)>);
 
 /// `last` brought up to date for documents `hashes` by patching the terms of the ones that
-/// changed: `None` when that is not the shorter way, or not possible (documents were added or
+/// changed, with the keys of the groups whose terms were patched: `None` when that is not the shorter way, or not possible (documents were added or
 /// taken away, which renumbers the rest; or a changed one's old words are no longer known).
-fn patch(last: IndexState, hashes: &[u64], bags: &[usize], vocabulary: &Vocabulary) -> Option<IndexState> {
+fn patch(
+    last: IndexState,
+    hashes: &[u64],
+    bags: &[usize],
+    vocabulary: &Vocabulary,
+) -> Option<(IndexState, BTreeSet<String>)> {
     if last.docs.len() != hashes.len() {
         return None;
     }
@@ -626,7 +656,7 @@ fn patch(last: IndexState, hashes: &[u64], bags: &[usize], vocabulary: &Vocabula
     if changed.len() > hashes.len() / 16 + 1 {
         return None;
     }
-    let IndexState { docs: last_docs, terms, roots, read } = last;
+    let IndexState { docs: last_docs, terms, roots, groups, read } = last;
     let mut roots: BTreeMap<Box<str>, u32> = roots.into_iter().collect();
     let mut terms: BTreeMap<Box<str>, Packed> = terms.into_iter().collect();
     // Per stem, the changed documents whose weighted frequency of it changed, and the new
@@ -660,8 +690,11 @@ fn patch(last: IndexState, hashes: &[u64], bags: &[usize], vocabulary: &Vocabula
         Packed::Read(range) => unpack(read.get(range.clone()).unwrap_or_default()),
         Packed::Made(bytes) => unpack(bytes),
     };
+    // The groups of the terms patched: only their fingerprints change.
+    let mut dirty = BTreeSet::new();
     for (stem, (gone, added)) in fresh {
         let term = vocabulary.stem(stem);
+        dirty.insert(shard_key(term));
         let mut kept = terms.get(term).map(unpacked).unwrap_or_default();
         kept.retain(|(doc, _)| gone.binary_search(doc).is_err());
         // Both in document order: merged, not sorted (a sort here was a third of the patching).
@@ -673,7 +706,7 @@ fn patch(last: IndexState, hashes: &[u64], bags: &[usize], vocabulary: &Vocabula
     }
     roots.retain(|_, count| *count > 0);
     let (terms, roots) = (terms.into_iter().collect(), roots.into_iter().collect());
-    Some(IndexState { docs: hashes.to_vec(), terms, roots, read })
+    Some((IndexState { docs: hashes.to_vec(), terms, roots, groups, read }, dirty))
 }
 
 /// The `dokumen/<n>.json` files to be: each one's path under `cari/`, its fingerprint, and the
@@ -777,7 +810,10 @@ mod tests {
         let vocabulary = cache.vocabulary(&new.iter().collect::<Vec<_>>(), || &stemmer).unwrap();
         let anew = gather(hashes(&new), &[0, 1, 2], &vocabulary);
         assert_ne!(before, anew);
-        let patched = patch(before, &hashes(&new), &[0, 1, 2], &vocabulary).expect("one document changed");
+        let (patched, dirty) = patch(before, &hashes(&new), &[0, 1, 2], &vocabulary).expect("one document changed");
+        // Only the groups of terms whose counts changed: "kotak" and the title's "logistik" kept
+        // theirs, "suara" did not.
+        assert!(dirty.contains("su") && !dirty.contains("ko") && !dirty.contains("lo"), "{dirty:?}");
         assert_eq!(patched, anew);
         // Documents added or taken away renumber the rest: made anew, not patched.
         assert_eq!(patch(anew, &hashes(&new[..2]), &[0, 1], &vocabulary), None);

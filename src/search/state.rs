@@ -17,6 +17,9 @@ pub struct IndexState {
     pub terms: Vec<(Box<str>, Packed)>,
     /// For each root the stemmer needs, how many (document, word) pairs need it; sorted by root.
     pub roots: Vec<(Box<str>, u32)>,
+    /// The fingerprint of each group of terms (a shard before any split), by its key: a group
+    /// none of whose terms an edit patched keeps it, rather than hashing its postings again.
+    pub groups: Vec<(Box<str>, u64)>,
     /// The file the state was read from, which [`Packed::Read`] postings are in.
     pub read: Vec<u8>,
 }
@@ -32,8 +35,15 @@ pub enum Packed {
 impl IndexState {
     /// The bytes of a term's packed postings.
     pub fn postings<'s>(&'s self, packed: &'s Packed) -> &'s [u8] {
-        match packed {
-            Packed::Read(range) => self.read.get(range.clone()).unwrap_or_default(),
+        packed.bytes(&self.read)
+    }
+}
+
+impl Packed {
+    /// The bytes, given what the state was read from.
+    pub fn bytes<'s>(&'s self, read: &'s [u8]) -> &'s [u8] {
+        match self {
+            Packed::Read(range) => read.get(range.clone()).unwrap_or_default(),
             Packed::Made(bytes) => bytes,
         }
     }
@@ -50,7 +60,7 @@ impl PartialEq for IndexState {
 }
 
 /// The file's layout; another is not read.
-const MAGIC: &[u8] = b"bimtek index state 1\n";
+const MAGIC: &[u8] = b"bimtek index state 2\n";
 
 impl IndexState {
     /// The state stored at `path` by this program; `None` when there is none or it cannot be read
@@ -71,8 +81,9 @@ impl IndexState {
             Some((term, Packed::Read(end - size..end)))
         })?;
         let roots = r.many(|r| Some((r.str()?.into(), u32::try_from(r.varint()?).ok()?)))?;
+        let groups = r.many(|r| Some((r.str()?.into(), r.u64()?)))?;
         let done = r.byte().is_none();
-        done.then_some(IndexState { docs, terms, roots, read })
+        done.then_some(IndexState { docs, terms, roots, groups, read })
     }
 
     /// Stores the state at `path`, written to a new file and renamed over the old one: a build
@@ -104,6 +115,11 @@ impl IndexState {
             put_str(&mut out, root);
             put_varint(&mut out, u64::from(*count));
         }
+        put_varint(&mut out, self.groups.len() as u64);
+        for (key, fingerprint) in &self.groups {
+            put_str(&mut out, key);
+            out.extend(fingerprint.to_le_bytes());
+        }
         file.write_all(&out)?;
         file.into_inner().map_err(io::IntoInnerError::into_error)?;
         std::fs::rename(&partial, path)
@@ -122,10 +138,13 @@ mod tests {
             docs: vec![7, u64::MAX],
             terms: vec![("coblos".into(), Packed::Made(vec![0, 1, 1, 1])), ("suara".into(), Packed::Made(vec![1, 3]))],
             roots: vec![("coblos".into(), 2)],
+            groups: vec![("co".into(), 9)],
             read: Vec::new(),
         };
         state.save(&path).unwrap();
-        assert_eq!(IndexState::load(&path), Some(state));
+        let loaded = IndexState::load(&path).unwrap();
+        assert_eq!(loaded.groups, state.groups);
+        assert_eq!(loaded, state);
         let bytes = std::fs::read(&path).unwrap();
         for cut in [MAGIC.len() + 3, bytes.len() - 1] {
             std::fs::write(&path, &bytes[..cut]).unwrap();
