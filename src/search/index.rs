@@ -686,10 +686,7 @@ fn patch(
             }
         }
     }
-    let unpacked = |packed: &Packed| match packed {
-        Packed::Read(range) => unpack(read.get(range.clone()).unwrap_or_default()),
-        Packed::Made(bytes) => unpack(bytes),
-    };
+    let unpacked = |packed: &Packed| unpack(packed.bytes(&read));
     // The groups of the terms patched: only their fingerprints change.
     let mut dirty = BTreeSet::new();
     for (stem, (gone, added)) in fresh {
