@@ -135,14 +135,16 @@ fn generate(root: &Path, modules: usize, regencies: usize) {
     }
 }
 
-/// The bench's own folder, `target/bench-build/` unless `BIMTEK_BENCH_SCRATCH` names another,
-/// emptied of the last run's builds. When there were
+/// The bench's own folder, `bimtek-bench-build/` in `target/` or in the folder
+/// `BIMTEK_BENCH_SCRATCH` names, emptied of the last run's builds. When there were
 /// any, it waits 40 s before timing anything, for the reason [`time_build`] gives: the last
 /// run's builds are deleted now, not at its end, so that no run pays for the one before.
 fn scratch() -> PathBuf {
-    // `BIMTEK_BENCH_SCRATCH=/dev/shm/bench` times builds in memory, free of the disk's moods.
-    let dir = std::env::var_os("BIMTEK_BENCH_SCRATCH")
-        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-build"), PathBuf::from);
+    // `BIMTEK_BENCH_SCRATCH=/dev/shm` times builds in memory, free of the disk's moods. Only a
+    // folder of the bench's own in it is ever deleted, whatever folder is named.
+    let parent = std::env::var_os("BIMTEK_BENCH_SCRATCH")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"), PathBuf::from);
+    let dir = parent.join("bimtek-bench-build");
     let had_builds = fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_some());
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).expect("bench folder");
