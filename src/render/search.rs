@@ -29,6 +29,9 @@ pub(super) fn search_indexes(
     use crate::search::index::{Doc, assemble};
     let roles: Vec<&str> = site.config.roles.iter().map(|t| t.key.as_str()).collect();
     let topics: Vec<&str> = site.config.topics.iter().map(|t| t.key.as_str()).collect();
+    if let Some(dir) = options.index_states {
+        forget_gone_states(dir, site);
+    }
     // Each regency's index state is a file of its own: only the regencies built are read.
     let state_file = |regency: &Regency| options.index_states.map(|dir| dir.join(format!("{}.bin", regency.slug)));
     let read_state = |regency: &Regency| state_file(regency).as_deref().and_then(IndexState::load);
@@ -123,6 +126,21 @@ pub(super) fn search_indexes(
         })
         .collect();
     per_regency.into_iter().zip(chunks).flat_map(|(index, chunks)| index.into_iter().chain(chunks)).collect()
+}
+
+/// Removes the index states of regencies the project no longer has: each is as large as a
+/// regency's postings, and nothing else would ever remove it.
+fn forget_gone_states(dir: &std::path::Path, site: &Site) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let Some(slug) = name.strip_suffix(".bin").or_else(|| name.strip_suffix(".partial")) else { continue };
+        if !site.regencies.iter().any(|r| r.slug == slug) {
+            // Only a shortcut's leftovers: failing to remove one fails nothing.
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Documents per pass of [`bag_documents`], and in its first pass: a word is counted by its text

@@ -136,6 +136,20 @@ fn what_listings_and_all_pages_show_is_rebuilt_when_its_source_changes() {
     assert!(p.read("output/alpha/topik/etika/index.html").contains("Alpha Raya"));
 }
 
+/// Each regency's search index keeps its postings beside the output for the next build; a
+/// regency taken out of the project takes its state with it.
+#[test]
+fn the_index_state_of_a_regency_taken_away_goes_too() {
+    let p = Project::fixture("basic");
+    p.build().assert_ok();
+    let states = p.path(".output.bimtek/index");
+    assert!(states.join("alpha.bin").is_file() && states.join("beta.bin").is_file());
+    fs::remove_dir_all(p.path("content/regencies/beta")).unwrap();
+    build_matches_clean(&p, "taking a regency away");
+    assert!(states.join("alpha.bin").is_file());
+    assert!(!states.join("beta.bin").exists(), "beta's index state was left behind");
+}
+
 #[test]
 fn an_edit_in_one_regency_leaves_the_other_regencies_files_alone() {
     let p = Project::fixture("basic");
