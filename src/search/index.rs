@@ -363,16 +363,10 @@ pub type Kept<'k> = &'k (dyn Fn(&str, u64) -> Option<Vec<String>> + Sync);
 /// Each shard's JSON, handed to `emit` as it is made; a shard grown past [`SHARD_SPLIT`] is split
 /// by its terms' third letter. Groups whose postings the previous build had already are named, not
 /// made. Returns the shards' keys, sorted.
-fn serialize_shards(
-    shards: BTreeMap<String, Postings<'_>>,
-    fingerprints: &FastMap<String, u64>,
-    kept: Kept,
-    emit: Emit,
-) -> Vec<String> {
+fn serialize_shards(shards: Vec<Group>, kept: Kept, emit: Emit) -> Vec<String> {
     let mut keys: Vec<String> = shards
         .into_par_iter()
-        .flat_map_iter(|(key, terms)| {
-            let fingerprint = fingerprints.get(&key).copied().unwrap_or_else(|| group_fingerprint(&key, &terms));
+        .flat_map_iter(|(key, terms, fingerprint)| {
             if let Some(names) = kept(&key, fingerprint) {
                 for name in &names {
                     emit((format!("indeks/{name}.json"), fingerprint, None));
@@ -401,6 +395,10 @@ fn serialize_shards(
     keys.sort_unstable();
     keys
 }
+
+/// A group of terms, one shard before any split: its key, its terms' postings, and the
+/// fingerprint of what it is made from ([`group_fingerprint`]).
+type Group<'a> = (String, Postings<'a>, u64);
 
 /// What a group's shard files are made from: its key, its terms and their postings, and this
 /// program.
@@ -548,18 +546,18 @@ pub fn assemble(
     // A group no patched term is in keeps its fingerprint: hashing every group's postings again
     // was most of the index's work after an edit, once the postings themselves were patched.
     let known: FastMap<&str, u64> = state.groups.iter().map(|(key, fp)| (&**key, *fp)).collect();
-    let groups: Vec<(Box<str>, u64)> = shards
-        .par_iter()
+    let shards: Vec<Group> = shards
+        .into_par_iter()
         .map(|(key, terms)| {
-            let clean = dirty.as_ref().is_some_and(|dirty| !dirty.contains(key));
+            let clean = dirty.as_ref().is_some_and(|dirty| !dirty.contains(&key));
             let fingerprint = known.get(key.as_str()).copied().filter(|_| clean);
-            (key.as_str().into(), fingerprint.unwrap_or_else(|| group_fingerprint(key, terms)))
+            let fingerprint = fingerprint.unwrap_or_else(|| group_fingerprint(&key, &terms));
+            (key, terms, fingerprint)
         })
         .collect();
     drop(known);
-    let fingerprints: FastMap<String, u64> = groups.iter().map(|(key, fp)| (key.to_string(), *fp)).collect();
-    state.groups = groups;
-    let (shards, ()) = rayon::join(|| serialize_shards(shards, &fingerprints, kept, emit), || keep_state(&state));
+    state.groups = shards.iter().map(|(key, _, fingerprint)| (key.as_str().into(), *fingerprint)).collect();
+    let (shards, ()) = rayon::join(|| serialize_shards(shards, kept, emit), || keep_state(&state));
     let lens: Vec<u32> = bags.iter().map(|&bag| vocabulary.bags[bag].len).collect();
     let first_event = docs.iter().position(|d| d.kind == DocKind::Event).unwrap_or(docs.len());
     let after_events = docs.iter().rposition(|d| d.kind == DocKind::Event).map_or(first_event, |i| i + 1);
