@@ -241,8 +241,11 @@ fn listing(root: &Path, dir: &Path, guard: &SymlinkGuard, problems: &mut Diagnos
         .filter_map(|(name, kind)| {
             let path = dir.join(&name);
             let name = name.to_string_lossy().into_owned();
-            let refused = !is_ignored(&name) && kind.is_symlink() && !guard.allows(root, &path, problems);
-            (!is_ignored(&name) && !refused).then_some(Entry { path, name, is_dir: kind.is_dir() })
+            if is_ignored(&name) {
+                return None;
+            }
+            let refused = kind.is_symlink() && !guard.allows(root, &path, problems);
+            (!refused).then_some(Entry { path, name, is_dir: kind.is_dir() })
         })
         .collect()
 }

@@ -339,12 +339,6 @@ fn update(
     // removed: comparing the paths is cheaper than looking each up and listing every folder.
     let same_paths = old.len() == output.len() && old.keys().map(String::as_str).eq(output.paths());
     let mut removed = 0;
-    for path in old.keys().filter(|p| !same_paths && output.get(p).is_none()) {
-        match fs::remove_file(dir.join(path)) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => removed += 1,
-        }
-    }
     let folders = |paths: &mut dyn Iterator<Item = &str>| -> BTreeSet<String> {
         let mut set = BTreeSet::new();
         for path in paths {
@@ -359,6 +353,12 @@ fn update(
         set
     };
     if !same_paths {
+        for path in old.keys().filter(|p| output.get(p).is_none()) {
+            match fs::remove_file(dir.join(path)) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => removed += 1,
+            }
+        }
         let old_folders = folders(&mut old.keys().map(String::as_str));
         let new_folders = folders(&mut output.paths());
         // Deepest first, so a folder is empty when its turn comes.
