@@ -18,48 +18,67 @@ use crate::codec::{Reader, put_str, put_varint};
 use crate::diagnostics::Diagnostic;
 
 /// A document's words as word numbers with weighted counts, packed, and its length in words.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PackedBag {
-    bytes: Box<[u8]>,
+#[derive(Debug, Clone, Copy)]
+pub struct Bag<'c> {
+    bytes: &'c [u8],
+    /// How many words the cache numbers. Bags read from the file are not checked when loaded
+    /// (decoding every one took most of a build after an edit's loading): a number at or past
+    /// this, which only a damaged file holds, ends the bag instead.
+    numbered: u32,
     pub len: u32,
 }
 
-impl PackedBag {
-    /// Packs (word number, count) pairs; a word given more than once is counted once, with the
-    /// sum of its counts.
-    fn pack(words: Vec<(u32, u32)>, len: u32) -> PackedBag {
-        // Sorted as one number each, word above count: twice as fast as sorting the pairs, and
-        // this sort was a tenth of a build's indexing.
-        let mut keys: Vec<u64> =
-            words.into_iter().map(|(word, count)| u64::from(word) << 32 | u64::from(count)).collect();
-        keys.sort_unstable();
-        let mut bytes = Vec::with_capacity(keys.len() * 2);
-        let mut last = 0;
-        let mut keys = keys.into_iter().map(|key| ((key >> 32) as u32, key as u32)).peekable();
-        while let Some((word, mut count)) = keys.next() {
-            while let Some((_, more)) = keys.next_if(|&(next, _)| next == word) {
-                count += more;
-            }
-            put_varint(&mut bytes, u64::from(word - last));
-            put_varint(&mut bytes, u64::from(count));
-            last = word;
-        }
-        PackedBag { bytes: bytes.into(), len }
-    }
-
+impl<'c> Bag<'c> {
     /// The (word number, weighted count) pairs.
-    pub fn words(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        let mut reader = Reader::new(&self.bytes);
+    pub fn words(self) -> impl Iterator<Item = (u32, u32)> + 'c {
+        let mut reader = Reader::new(self.bytes);
         let mut word = 0u32;
         std::iter::from_fn(move || {
             if reader.bytes.is_empty() {
                 return None;
             }
-            word += reader.varint()? as u32;
+            word = word.checked_add(reader.varint()? as u32)?;
             let count = reader.varint()? as u32;
-            Some((word, count))
+            (word < self.numbered).then_some((word, count))
         })
     }
+}
+
+/// Packs (word number, count) pairs as sorted, delta-coded varints; a word given more than once
+/// is counted once, with the sum of its counts.
+fn pack(words: Vec<(u32, u32)>) -> Box<[u8]> {
+    // Sorted as one number each, word above count: twice as fast as sorting the pairs, and
+    // this sort was a tenth of a build's indexing.
+    let mut keys: Vec<u64> = words.into_iter().map(|(word, count)| u64::from(word) << 32 | u64::from(count)).collect();
+    keys.sort_unstable();
+    let mut bytes = Vec::with_capacity(keys.len() * 2);
+    let mut last = 0;
+    let mut keys = keys.into_iter().map(|key| ((key >> 32) as u32, key as u32)).peekable();
+    while let Some((word, mut count)) = keys.next() {
+        while let Some((_, more)) = keys.next_if(|&(next, _)| next == word) {
+            count += more;
+        }
+        put_varint(&mut bytes, u64::from(word - last));
+        put_varint(&mut bytes, u64::from(count));
+        last = word;
+    }
+    bytes.into()
+}
+
+/// A bag as the cache holds it: where its packed words are, and its length in words.
+#[derive(Debug, Clone)]
+struct HeldBag {
+    packed: Packed,
+    len: u32,
+}
+
+#[derive(Debug, Clone)]
+enum Packed {
+    /// A range of the file the cache was loaded from, which is kept whole: one buffer, not a copy
+    /// for each of tens of thousands of bags.
+    Loaded(std::ops::Range<usize>),
+    /// Made by this build.
+    Made(Box<[u8]>),
 }
 
 #[derive(Debug, Clone)]
@@ -77,7 +96,9 @@ pub struct SearchCache {
     numbers: hashbrown::HashTable<u32>,
     stems: Vec<Box<str>>,
     stem_numbers: FastMap<Box<str>, u32>,
-    bags: FastMap<u64, PackedBag>,
+    bags: FastMap<u64, HeldBag>,
+    /// The file the cache was loaded from, which `Packed::Loaded` bags are ranges of.
+    file: Vec<u8>,
     /// Documents of this build: what is stored for the next one.
     used: std::collections::HashSet<u64, std::hash::BuildHasherDefault<crate::hash::FastHasher>>,
     /// Whether this build tokenised anything: if not, the stored cache is still right.
@@ -101,7 +122,7 @@ struct Stored {
 pub struct Vocabulary<'c> {
     cache: &'c SearchCache,
     /// The bag of each distinct document, in the order they were given.
-    pub bags: Vec<&'c PackedBag>,
+    pub bags: Vec<Bag<'c>>,
 }
 
 impl Vocabulary<'_> {
@@ -122,8 +143,8 @@ impl Vocabulary<'_> {
     }
 
     /// The bag of the document with this hash, if the cache has it: this build's or an earlier one's.
-    pub fn bag_of(&self, hash: u64) -> Option<&PackedBag> {
-        self.cache.bags.get(&hash)
+    pub fn bag_of(&self, hash: u64) -> Option<Bag<'_>> {
+        self.cache.bags.get(&hash).map(|held| self.cache.bag(held))
     }
 
     pub fn roots_of(&self, word: u32) -> impl Iterator<Item = &str> {
@@ -151,6 +172,15 @@ impl SearchCache {
             .insert_unique(word_hash(word.text.as_bytes()), n, |&m| word_hash(words[m as usize].text.as_bytes()));
         self.words.push(word);
         n
+    }
+
+    fn bag<'c>(&'c self, held: &'c HeldBag) -> Bag<'c> {
+        let bytes = match &held.packed {
+            // A range beyond the file, which only a damaged one could give, is an empty bag.
+            Packed::Loaded(range) => self.file.get(range.clone()).unwrap_or_default(),
+            Packed::Made(bytes) => bytes,
+        };
+        Bag { bytes, numbered: self.words.len() as u32, len: held.len }
     }
 
     /// Whether the document with this hash has its bag here already.
@@ -183,8 +213,11 @@ impl SearchCache {
                 known.push((number, count));
             }
         }
-        let packed: Vec<(u64, PackedBag)> =
-            docs.par_iter().zip(counted).map(|(d, c)| (d.hash, PackedBag::pack(c.known, c.len))).collect();
+        let packed: Vec<(u64, HeldBag)> = docs
+            .par_iter()
+            .zip(counted)
+            .map(|(d, c)| (d.hash, HeldBag { packed: Packed::Made(pack(c.known)), len: c.len }))
+            .collect();
         self.changed |= !packed.is_empty();
         self.bags.extend(packed);
         Ok(())
@@ -236,7 +269,7 @@ impl SearchCache {
         }
         self.used.extend(docs.iter().map(|d| d.hash));
         // Every document's bag is there: those not kept were made above.
-        let bags = docs.iter().filter_map(|d| self.bags.get(&d.hash)).collect();
+        let bags = docs.iter().filter_map(|d| self.bags.get(&d.hash)).map(|held| self.bag(held)).collect();
         Ok(Vocabulary { cache: self, bags })
     }
 
@@ -245,7 +278,7 @@ impl SearchCache {
     pub fn load(path: &Path) -> SearchCache {
         let Ok(bytes) = std::fs::read(path) else { return SearchCache::default() };
         // A file of another layout or program is replaced whole, never appended to.
-        decode(&bytes).unwrap_or_else(|| SearchCache {
+        decode(bytes).unwrap_or_else(|| SearchCache {
             stored: Stored { torn: true, ..Stored::default() },
             ..SearchCache::default()
         })
@@ -281,7 +314,7 @@ impl SearchCache {
             put_word(&mut out, &word.text, word.stem, &word.roots);
         }
         for hash in &fresh {
-            put_bag(&mut out, *hash, &self.bags[hash]);
+            put_bag(&mut out, *hash, self.bag(&self.bags[hash]));
         }
         use std::io::Write;
         std::fs::OpenOptions::new().append(true).open(path)?.write_all(&out)?;
@@ -300,7 +333,7 @@ impl SearchCache {
         hashes.sort_unstable();
         let mut word_used = vec![false; self.words.len()];
         for h in &hashes {
-            for (w, _) in self.bags[h].words() {
+            for (w, _) in self.bag(&self.bags[h]).words() {
                 word_used[w as usize] = true;
             }
         }
@@ -325,20 +358,21 @@ impl SearchCache {
         }
         to.write_all(&out)?;
         for h in &hashes {
-            let bag = &self.bags[h];
+            let bag = self.bag(&self.bags[h]);
             out.clear();
             if every_word {
                 put_bag(&mut out, *h, bag);
             } else {
                 let renumbered = bag.words().map(|(w, count)| (word_numbers[w as usize], count)).collect();
-                put_bag(&mut out, *h, &PackedBag::pack(renumbered, bag.len));
+                put_bag(&mut out, *h, Bag { bytes: &pack(renumbered), ..bag });
             }
             to.write_all(&out)?;
         }
         Ok(())
     }
 
-    fn record(&mut self, r: &mut Reader) -> Option<()> {
+    /// Reads one record; `file` is what `r` reads, for the ranges of bags.
+    fn record(&mut self, r: &mut Reader, file: &[u8]) -> Option<()> {
         match r.byte()? {
             STEM => {
                 let stem: Box<str> = r.str()?.into();
@@ -358,11 +392,9 @@ impl SearchCache {
                 let hash = r.u64()?;
                 let len = r.varint()? as u32;
                 let size = r.varint()? as usize;
-                let bag = PackedBag { bytes: r.take(size)?.into(), len };
-                if bag.words().any(|(w, _)| w as usize >= self.words.len()) {
-                    return None;
-                }
-                self.bags.insert(hash, bag);
+                let start = file.len() - r.left();
+                r.take(size)?;
+                self.bags.insert(hash, HeldBag { packed: Packed::Loaded(start..start + size), len });
             }
             _ => return None,
         }
@@ -385,17 +417,17 @@ fn put_word(out: &mut Vec<u8>, text: &str, stem: u32, roots: &[Box<str>]) {
     }
 }
 
-fn put_bag(out: &mut Vec<u8>, hash: u64, bag: &PackedBag) {
+fn put_bag(out: &mut Vec<u8>, hash: u64, bag: Bag) {
     out.push(BAG);
     out.extend(hash.to_le_bytes());
     put_varint(out, u64::from(bag.len));
     put_varint(out, bag.bytes.len() as u64);
-    out.extend(&*bag.bytes);
+    out.extend(bag.bytes);
 }
 
 /// Reads the records of a file; a record cut short (a build stopped while appending) ends the
 /// reading, and the file is then written anew.
-fn decode(bytes: &[u8]) -> Option<SearchCache> {
+fn decode(bytes: Vec<u8>) -> Option<SearchCache> {
     let mut r = Reader::new(bytes.strip_prefix(MAGIC)?);
     let program = r.u64()?;
     if program != crate::hash::program() {
@@ -403,7 +435,7 @@ fn decode(bytes: &[u8]) -> Option<SearchCache> {
     }
     let mut cache = SearchCache::default();
     while !r.bytes.is_empty() {
-        if cache.record(&mut r).is_none() {
+        if cache.record(&mut r, &bytes).is_none() {
             cache.stored.torn = true;
             break;
         }
@@ -411,6 +443,7 @@ fn decode(bytes: &[u8]) -> Option<SearchCache> {
     cache.stored.stems = cache.stems.len();
     cache.stored.words = cache.words.len();
     cache.stored.bags = cache.bags.keys().copied().collect();
+    cache.file = bytes;
     Some(cache)
 }
 
@@ -433,6 +466,19 @@ mod tests {
             assert_eq!(cache.number_of(&format!("{}x", text(i))), None);
         }
         assert_eq!(cache.number_of(""), None);
+    }
+
+    #[test]
+    fn a_damaged_bag_ends_at_the_first_word_nothing_numbers() {
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend(crate::hash::program().to_le_bytes());
+        bytes.push(STEM);
+        put_str(&mut bytes, "suara");
+        put_word(&mut bytes, "suara", 0, &[]);
+        let packed = pack(vec![(0, 2), (1000, 1)]);
+        put_bag(&mut bytes, 7, Bag { bytes: &packed, numbered: u32::MAX, len: 3 });
+        let cache = decode(bytes).unwrap();
+        assert_eq!(cache.bag(&cache.bags[&7]).words().collect::<Vec<_>>(), [(0, 2)]);
     }
 
     #[test]
