@@ -89,8 +89,7 @@ pub fn search_text(data: &[u8]) {
         title.into(),
         heading.into(),
         rest.into(),
-        &roles,
-        Some("pemungutan"),
+        index::Filters::new(&roles, Some("pemungutan")),
     );
     let _ = index::build(&[doc], stemmer, &["kpps"], &["pemungutan"]);
 }

@@ -222,13 +222,9 @@ fn index_fingerprint(docs: &[crate::search::index::Doc], roles: &[&str], topics:
     }
     for d in docs {
         hasher.write(&[d.kind as u8]);
-        d.url.hash_into(&mut hasher);
-        hasher.write(&d.hash.to_le_bytes());
-        hasher.write(&d.roles.len().to_le_bytes());
-        for role in d.roles {
-            hasher.field(role.as_bytes());
+        for part in [d.shown, d.hash, d.filters.hash] {
+            hasher.write(&part.to_le_bytes());
         }
-        hasher.field(d.topic.unwrap_or_default().as_bytes());
     }
     hasher.finish()
 }

@@ -450,7 +450,7 @@ fn decode(bytes: Vec<u8>) -> Option<SearchCache> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::index::DocKind;
+    use crate::search::index::{DocKind, Filters};
 
     #[test]
     fn every_numbered_word_is_found_by_its_text_and_no_other_text_is() {
@@ -485,7 +485,7 @@ mod tests {
     fn a_stored_cache_gives_the_same_vocabulary_grows_by_appending_and_drops_what_is_unused() {
         let roles = [String::from("kpps")];
         let doc = |title: &'static str, text: &'static str| {
-            Doc::new(DocKind::Section, "a/".into(), title.into(), "".into(), text.into(), &roles, None)
+            Doc::new(DocKind::Section, "a/".into(), title.into(), "".into(), text.into(), Filters::new(&roles, None))
         };
         let (a, b) = (doc("Pemungutan suara", "Pemilih mencoblos surat suara."), doc("Logistik", "Kotak suara."));
         let stemmer = Stemmer::new();
@@ -529,7 +529,14 @@ mod tests {
         let many: Vec<Doc> = texts
             .iter()
             .map(|t| {
-                Doc::new(DocKind::Section, "x/".into(), "Banyak".into(), "".into(), t.as_str().into(), &roles, None)
+                Doc::new(
+                    DocKind::Section,
+                    "x/".into(),
+                    "Banyak".into(),
+                    "".into(),
+                    t.as_str().into(),
+                    Filters::new(&roles, None),
+                )
             })
             .collect();
         let mut big = SearchCache::load(&path);

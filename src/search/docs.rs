@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 
-use super::index::{Doc, DocKind, Later, Place};
+use super::index::{Doc, DocKind, Filters, Later, Place};
 use crate::date;
 use crate::markdown::plain_text;
 use crate::site::{Module, Regency, Site};
@@ -27,8 +27,7 @@ pub fn regency_docs<'a>(site: &'a Site, regency: &'a Regency) -> Vec<Doc<'a>> {
             [event.location.clone().unwrap_or_default(), event.phase.clone().unwrap_or_default(), note]
                 .join(" ")
                 .into(),
-            &event.roles,
-            None,
+            Filters::new(&event.roles, None),
         ));
     }
     let t = |key| site.catalog.get(key).to_owned().into();
@@ -47,8 +46,7 @@ pub fn regency_docs<'a>(site: &'a Site, regency: &'a Regency) -> Vec<Doc<'a>> {
         t("contacts_title"),
         format!("{}, {}", info.name, info.province).into(),
         info.office.iter().cloned().chain(contacts).collect::<Vec<_>>().join(" · ").into(),
-        &[],
-        None,
+        Filters::new(&[], None),
     ));
     docs
 }
@@ -56,6 +54,7 @@ pub fn regency_docs<'a>(site: &'a Site, regency: &'a Regency) -> Vec<Doc<'a>> {
 /// A module's sections, as documents.
 fn module_docs<'a>(site: &'a Site, module: &'a Module) -> Vec<Doc<'a>> {
     let mut docs = Vec::with_capacity(module.sections.len());
+    let filters = Filters::new(&module.roles, Some(&module.topic));
     for (index, section) in module.sections.iter().enumerate() {
         let summary = match section.anchor {
             None => module.summary.as_deref(),
@@ -79,8 +78,7 @@ fn module_docs<'a>(site: &'a Site, module: &'a Module) -> Vec<Doc<'a>> {
             Cow::Borrowed(&section.heading),
             text,
             text_hash.finish(),
-            &module.roles,
-            Some(&module.topic),
+            filters,
         ));
     }
     docs

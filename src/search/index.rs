@@ -86,8 +86,30 @@ pub struct Doc<'a> {
     /// Stands for the title, heading and text: equal documents have equal hashes, whether their
     /// text is at hand or not.
     pub hash: u64,
+    /// Stands for what a result shows of the document: its place, title and heading.
+    pub shown: u64,
+    pub filters: Filters<'a>,
+}
+
+/// Whom a document is for and its topic, with a hash that stands for both: the same for all the
+/// sections of a module, so made once for them.
+#[derive(Debug, Clone, Copy)]
+pub struct Filters<'a> {
     pub roles: &'a [String],
     pub topic: Option<&'a str>,
+    pub hash: u64,
+}
+
+impl<'a> Filters<'a> {
+    pub fn new(roles: &'a [String], topic: Option<&'a str>) -> Filters<'a> {
+        let mut hasher = crate::hash::Hasher::default();
+        hasher.write(&roles.len().to_le_bytes());
+        for role in roles {
+            hasher.field(role.as_bytes());
+        }
+        hasher.field(topic.unwrap_or_default().as_bytes());
+        Filters { roles, topic, hash: hasher.finish() }
+    }
 }
 
 /// Hands a document's text, in pieces read as if joined by spaces, to the function given: from
@@ -118,15 +140,13 @@ impl<'a> Doc<'a> {
         title: Cow<'a, str>,
         heading: Cow<'a, str>,
         text: Cow<'a, str>,
-        roles: &'a [String],
-        topic: Option<&'a str>,
+        filters: Filters<'a>,
     ) -> Doc<'a> {
-        let hash = Doc::hash_of(&title, &heading, crate::hash::hash(text.as_bytes()));
-        Doc { kind, url, title, heading, text: Text::Here(text), hash, roles, topic }
+        let text_hash = crate::hash::hash(text.as_bytes());
+        Doc::with(kind, url, title, heading, Text::Here(text), text_hash, filters)
     }
 
     /// A document whose text is fetched when needed; `text_hash` is the hash of that text.
-    #[allow(clippy::too_many_arguments, reason = "a document's fields, each needed")]
     pub fn later(
         kind: DocKind,
         url: Place<'a>,
@@ -134,19 +154,31 @@ impl<'a> Doc<'a> {
         heading: Cow<'a, str>,
         text: Later<'a>,
         text_hash: u64,
-        roles: &'a [String],
-        topic: Option<&'a str>,
+        filters: Filters<'a>,
     ) -> Doc<'a> {
-        let hash = Doc::hash_of(&title, &heading, text_hash);
-        Doc { kind, url, title, heading, text: Text::Later(text), hash, roles, topic }
+        Doc::with(kind, url, title, heading, Text::Later(text), text_hash, filters)
     }
 
-    fn hash_of(title: &str, heading: &str, text_hash: u64) -> u64 {
-        let mut hasher = crate::hash::Hasher::default();
-        hasher.field(title.as_bytes());
-        hasher.field(heading.as_bytes());
-        hasher.write(&text_hash.to_le_bytes());
-        hasher.finish()
+    /// Hashes what a document is made of once, as it is made: each index file and `dokumen/`
+    /// file stands for its documents by these, where hashing their parts again for each was
+    /// a fifth of the search index's work after an edit.
+    fn with(
+        kind: DocKind,
+        url: Place<'a>,
+        title: Cow<'a, str>,
+        heading: Cow<'a, str>,
+        text: Text<'a>,
+        text_hash: u64,
+        filters: Filters<'a>,
+    ) -> Doc<'a> {
+        let (mut words, mut shown) = (crate::hash::Hasher::default(), crate::hash::Hasher::default());
+        words.field(title.as_bytes());
+        words.field(heading.as_bytes());
+        words.write(&text_hash.to_le_bytes());
+        url.hash_into(&mut shown);
+        shown.field(title.as_bytes());
+        shown.field(heading.as_bytes());
+        Doc { kind, url, title, heading, text, hash: words.finish(), shown: shown.finish(), filters }
     }
 
     /// Hands the document's text to `f`, in pieces read as if joined by spaces.
@@ -572,12 +604,13 @@ pub fn assemble(
         role_bits: docs
             .iter()
             .map(|d| {
-                roles.iter().enumerate().filter(|(_, r)| d.roles.iter().any(|x| x == *r)).map(|(i, _)| 1 << i).sum()
+                let of_doc = d.filters.roles;
+                roles.iter().enumerate().filter(|(_, r)| of_doc.iter().any(|x| x == *r)).map(|(i, _)| 1 << i).sum()
             })
             .collect(),
         topic: docs
             .iter()
-            .map(|d| d.topic.and_then(|t| topics.iter().position(|x| *x == t)).map_or(-1, |i| i as i32))
+            .map(|d| d.filters.topic.and_then(|t| topics.iter().position(|x| *x == t)).map_or(-1, |i| i as i32))
             .collect(),
         roles: roles.to_vec(),
         topics: topics.to_vec(),
@@ -724,9 +757,7 @@ fn chunk_fingerprint(chunk: &[Doc]) -> u64 {
     let mut hasher = crate::hash::Hasher::default();
     hasher.write(&crate::hash::program().to_le_bytes());
     for d in chunk {
-        d.url.hash_into(&mut hasher);
-        hasher.field(d.title.as_bytes());
-        hasher.field(d.heading.as_bytes());
+        hasher.write(&d.shown.to_le_bytes());
     }
     hasher.finish()
 }
@@ -751,7 +782,7 @@ mod tests {
     static KPPS: std::sync::LazyLock<[String; 1]> = std::sync::LazyLock::new(|| ["kpps".to_owned()]);
 
     fn doc<'a>(url: &'a str, title: &'a str, text: &'a str) -> Doc<'a> {
-        Doc::new(DocKind::Section, url.into(), title.into(), "".into(), text.into(), &*KPPS, None)
+        Doc::new(DocKind::Section, url.into(), title.into(), "".into(), text.into(), Filters::new(&*KPPS, None))
     }
 
     #[test]
