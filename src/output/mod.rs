@@ -73,6 +73,16 @@ struct Entry {
     digest: OnceLock<Digest>,
 }
 
+impl Entry {
+    fn digest(&self) -> io::Result<Digest> {
+        if let Some(digest) = self.digest.get() {
+            return Ok(*digest);
+        }
+        let digest = self.body.measure()?;
+        Ok(*self.digest.get_or_init(|| digest))
+    }
+}
+
 /// Every file of a build, by its path relative to the output folder (always `/`-separated).
 #[derive(Debug, Default, Clone)]
 pub struct Output {
@@ -184,16 +194,12 @@ impl Output {
     /// The content hash and length of a file, computed once.
     pub fn digest(&self, path: &str) -> io::Result<Digest> {
         let entry = self.files.get(path).ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, path.to_owned()))?;
-        if let Some(digest) = entry.digest.get() {
-            return Ok(*digest);
-        }
-        let digest = entry.body.measure()?;
-        Ok(*entry.digest.get_or_init(|| digest))
+        entry.digest()
     }
 
     /// Computes every file's digest, in parallel; the first unreadable source is the error.
     pub fn measure_all(&self) -> io::Result<()> {
-        self.files.par_iter().try_for_each(|(path, _)| self.digest(path).map(drop))
+        self.files.par_iter().try_for_each(|(_, entry)| entry.digest().map(drop))
     }
 
     pub fn paths(&self) -> impl Iterator<Item = &str> {
