@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 
-use super::index::{Doc, DocKind, Filters, Later, Place};
+use super::index::{Doc, DocHashes, DocKind, Filters, Later, Place};
 use crate::date;
 use crate::markdown::plain_text;
 use crate::site::{Module, Regency, Site};
@@ -55,31 +55,48 @@ pub fn regency_docs<'a>(site: &'a Site, regency: &'a Regency) -> Vec<Doc<'a>> {
 fn module_docs<'a>(site: &'a Site, module: &'a Module) -> Vec<Doc<'a>> {
     let mut docs = Vec::with_capacity(module.sections.len());
     let filters = Filters::new(&module.roles, Some(&module.topic));
+    // The text is the module's, parsed again if its body was not kept: a build after an edit
+    // needs only the texts of the documents that changed.
+    let text: Later<'a> = std::sync::Arc::new(move |index, visit| {
+        let summary =
+            module.sections.get(index).and_then(|s| summary_of(module.summary.as_deref(), s.anchor.as_deref()));
+        module.with_section_text(&site.config, &site.catalog, index, |text| match summary {
+            Some(summary) => visit(&[summary, text]),
+            None => visit(&[text]),
+        })
+    });
     for (index, section) in module.sections.iter().enumerate() {
-        let summary = match section.anchor {
-            None => module.summary.as_deref(),
-            Some(_) => None,
-        };
-        // The text is the module's, parsed again if its body was not kept: a build after an
-        // edit needs only the texts of the documents that changed.
-        let text: Later<'a> = std::sync::Arc::new(move |visit| {
-            module.with_section_text(&site.config, &site.catalog, index, |text| match summary {
-                Some(summary) => visit(&[summary, text]),
-                None => visit(&[text]),
-            })
-        });
-        let mut text_hash = crate::hash::Hasher::default();
-        text_hash.field(summary.unwrap_or_default().as_bytes());
-        text_hash.write(&section.text_hash.to_le_bytes());
         docs.push(Doc::later(
             DocKind::Section,
             Place::Section { module: &module.slug, anchor: section.anchor.as_deref() },
             Cow::Borrowed(&module.title),
             Cow::Borrowed(&section.heading),
-            text,
-            text_hash.finish(),
+            (text.clone(), index),
+            section.search,
             filters,
         ));
     }
     docs
+}
+
+/// The summary a module's section is searched with: the module's, for the text before the first
+/// heading only.
+fn summary_of<'m>(summary: Option<&'m str>, anchor: Option<&str>) -> Option<&'m str> {
+    anchor.is_none().then_some(summary).flatten()
+}
+
+/// What a module's section is known by as a search document, made once when the module is
+/// parsed: `text` is the section's plain text.
+pub fn section_hashes(
+    slug: &str,
+    title: &str,
+    summary: Option<&str>,
+    anchor: Option<&str>,
+    heading: &str,
+    text: &str,
+) -> DocHashes {
+    let mut text_hash = crate::hash::Hasher::default();
+    text_hash.field(summary_of(summary, anchor).unwrap_or_default().as_bytes());
+    text_hash.write(&crate::hash::hash(text.as_bytes()).to_le_bytes());
+    Doc::hashes(&Place::Section { module: slug, anchor }, title, heading, text_hash.finish())
 }

@@ -112,23 +112,32 @@ impl<'a> Filters<'a> {
     }
 }
 
-/// Hands a document's text, in pieces read as if joined by spaces, to the function given: from
-/// where it is held, not copied out of it.
-pub type Later<'a> = std::sync::Arc<dyn Fn(&mut dyn FnMut(&[&str])) -> Result<(), Diagnostic> + Send + Sync + 'a>;
+/// Hands the text of one of its parts (a module's section, by number), in pieces read as if
+/// joined by spaces, to the function given: from where it is held, not copied out of it. One
+/// is shared by all of a module's sections.
+pub type Later<'a> =
+    std::sync::Arc<dyn Fn(usize, &mut dyn FnMut(&[&str])) -> Result<(), Diagnostic> + Send + Sync + 'a>;
 
 /// A document's text, or how to get it: a module's section whose body was not kept is parsed
 /// again only when its text is needed.
 #[derive(Clone)]
 enum Text<'a> {
     Here(Cow<'a, str>),
-    Later(Later<'a>),
+    Later(Later<'a>, usize),
+}
+
+/// The hashes a document is known by ([`Doc::hash`], [`Doc::shown`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocHashes {
+    pub words: u64,
+    pub shown: u64,
 }
 
 impl std::fmt::Debug for Text<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Text::Here(text) => write!(f, "{text:?}"),
-            Text::Later(_) => f.write_str("(later)"),
+            Text::Later(..) => f.write_str("(later)"),
         }
     }
 }
@@ -142,35 +151,37 @@ impl<'a> Doc<'a> {
         text: Cow<'a, str>,
         filters: Filters<'a>,
     ) -> Doc<'a> {
-        let text_hash = crate::hash::hash(text.as_bytes());
-        Doc::with(kind, url, title, heading, Text::Here(text), text_hash, filters)
+        let hashes = Doc::hashes(&url, &title, &heading, crate::hash::hash(text.as_bytes()));
+        Doc { kind, url, title, heading, text: Text::Here(text), hash: hashes.words, shown: hashes.shown, filters }
     }
 
-    /// A document whose text is fetched when needed; `text_hash` is the hash of that text.
+    /// A document whose text, part `part` of `text`, is fetched when needed; its `hashes` were
+    /// made by [`Doc::hashes`] when its text was at hand.
     pub fn later(
         kind: DocKind,
         url: Place<'a>,
         title: Cow<'a, str>,
         heading: Cow<'a, str>,
-        text: Later<'a>,
-        text_hash: u64,
+        (text, part): (Later<'a>, usize),
+        hashes: DocHashes,
         filters: Filters<'a>,
     ) -> Doc<'a> {
-        Doc::with(kind, url, title, heading, Text::Later(text), text_hash, filters)
+        Doc {
+            kind,
+            url,
+            title,
+            heading,
+            text: Text::Later(text, part),
+            hash: hashes.words,
+            shown: hashes.shown,
+            filters,
+        }
     }
 
-    /// Hashes what a document is made of once, as it is made: each index file and `dokumen/`
-    /// file stands for its documents by these, where hashing their parts again for each was
-    /// a fifth of the search index's work after an edit.
-    fn with(
-        kind: DocKind,
-        url: Place<'a>,
-        title: Cow<'a, str>,
-        heading: Cow<'a, str>,
-        text: Text<'a>,
-        text_hash: u64,
-        filters: Filters<'a>,
-    ) -> Doc<'a> {
+    /// The hashes of a document with these parts, `text_hash` the hash of its text. Each index
+    /// file and `dokumen/` file stands for its documents by these; a module's sections have
+    /// theirs made when the module is parsed, and kept with it in the build cache.
+    pub fn hashes(url: &Place, title: &str, heading: &str, text_hash: u64) -> DocHashes {
         let (mut words, mut shown) = (crate::hash::Hasher::default(), crate::hash::Hasher::default());
         words.field(title.as_bytes());
         words.field(heading.as_bytes());
@@ -178,16 +189,16 @@ impl<'a> Doc<'a> {
         url.hash_into(&mut shown);
         shown.field(title.as_bytes());
         shown.field(heading.as_bytes());
-        Doc { kind, url, title, heading, text, hash: words.finish(), shown: shown.finish(), filters }
+        DocHashes { words: words.finish(), shown: shown.finish() }
     }
 
     /// Hands the document's text to `f`, in pieces read as if joined by spaces.
     pub fn with_text<R>(&self, f: impl FnOnce(&[&str]) -> R) -> Result<R, Diagnostic> {
         match &self.text {
             Text::Here(text) => Ok(f(&[text])),
-            Text::Later(get) => {
+            Text::Later(get, part) => {
                 let (mut f, mut result) = (Some(f), None);
-                get(&mut |pieces| {
+                get(*part, &mut |pieces| {
                     if let Some(f) = f.take() {
                         result = Some(f(pieces));
                     }

@@ -15,6 +15,7 @@ use crate::content::{self, Asset, Scope, Stamp};
 use crate::diagnostics::Position;
 use crate::i18n::Catalog;
 use crate::markdown::Heading;
+use crate::search::index::DocHashes;
 
 /// Parsed modules by [`key`]. Only modules that parsed without a problem are kept, so every problem
 /// is still reported on each build.
@@ -185,7 +186,7 @@ struct Log {
 /// The log's first line: a log of another layout, or written by another build of bimtek (whose
 /// keys all differ), is not read.
 fn header() -> String {
-    format!("bimtek module cache 5, {:016x}\n", crate::hash::program())
+    format!("bimtek module cache 6, {:016x}\n", crate::hash::program())
 }
 
 /// Writes what the module is apart from its body, and the stamp its file had. `None` (and the
@@ -242,7 +243,8 @@ fn encode(m: &Module, stamp: Option<Stamp>, out: &mut Vec<u8>) -> Option<()> {
     for s in &m.sections {
         put_opt_str(out, s.anchor.as_deref());
         put_str(out, &s.heading);
-        put_u64(out, s.text_hash);
+        put_u64(out, s.search.words);
+        put_u64(out, s.search.shown);
     }
     put_varint(out, m.links.len() as u64);
     for l in &m.links {
@@ -307,7 +309,10 @@ fn decode(r: &mut Reader, root: &Path) -> Option<(Module, Option<Stamp>)> {
         },
         draft: r.byte()? == 1,
         headings: r.many(|r| Some(Heading { level: r.byte()?, id: string(r)?, text: string(r)? }))?,
-        sections: r.many(|r| Some(SectionHead { anchor: opt_string(r)?, heading: string(r)?, text_hash: r.u64()? }))?,
+        sections: r.many(|r| {
+            let (anchor, heading) = (opt_string(r)?, string(r)?);
+            Some(SectionHead { anchor, heading, search: DocHashes { words: r.u64()?, shown: r.u64()? } })
+        })?,
         links: r.many(|r| Some(Link { slug: string(r)?, anchor: opt_string(r)?, at: position(r)? }))?,
         local_refs: r.many(|r| Some((string(r)?, position(r)?)))?,
         assets: r.many(|r| Some(Asset { rel_out: PathBuf::from(r.str()?), src: PathBuf::from(r.str()?) }))?,

@@ -61,7 +61,8 @@ pub struct SectionHead {
     /// The heading's id; None for the text before the first heading.
     pub anchor: Option<String>,
     pub heading: String,
-    pub text_hash: u64,
+    /// What the section is known by as a search document.
+    pub search: crate::search::index::DocHashes,
 }
 
 /// What a module's page and its search documents are made of.
@@ -457,7 +458,14 @@ fn parse_module(
         .map(|s| SectionHead {
             anchor: s.anchor.clone(),
             heading: s.heading.clone(),
-            text_hash: crate::hash::hash(s.text.as_bytes()),
+            search: crate::search::docs::section_hashes(
+                &source.slug,
+                &front.title,
+                front.summary.as_deref(),
+                s.anchor.as_deref(),
+                &s.heading,
+                &s.text,
+            ),
         })
         .collect();
     let body = Body { html: Some(rendered.html).into(), sections: Some(rendered.sections).into() };
