@@ -203,8 +203,10 @@ fn run(options: &BuildOptions, thorough: bool, reuse: Reuse) -> Result<(Output, 
     let mut clock = Instant::now();
     let theme = theme::Theme::load(root, &config, &mut problems);
     let tera = render::compile(&theme, &mut problems);
-    let known = |rel: &Path, stamp: &content::Stamp| reuse.modules.and_then(|cache| cache.known(rel, stamp));
-    let sources = content::load_with(root, reuse.modules.map(|_| &known as content::Known), &mut problems);
+    let stamps = reuse.modules.and_then(site::ModuleCache::known_stamps);
+    let known = |rel: &Path, stamp: &content::Stamp| stamps.as_ref().and_then(|stamps| stamps.known(rel, stamp));
+    let sources = content::load_with(root, stamps.as_ref().map(|_| &known as content::Known), &mut problems);
+    drop(stamps);
     lap("load", &mut clock);
     let in_shard: Option<Vec<String>> = options.shard.map(|shard| {
         let plan = shard::plan(&shard::sites(&sources), shard.of);

@@ -206,12 +206,12 @@ impl Output {
         self.files.keys().map(String::as_str)
     }
 
-    /// The files whose path starts with `prefix`, in path order.
-    pub fn under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a Body)> + 'a {
-        self.files
-            .range(prefix.to_owned()..)
-            .take_while(move |(p, _)| p.starts_with(prefix))
-            .map(|(p, entry)| (p.as_str(), &entry.body))
+    /// The files whose path starts with `prefix`, in path order, each with its digest (those not
+    /// known yet computed in parallel; an unreadable source is the error).
+    pub fn digests_under(&self, prefix: &str) -> Vec<(&str, io::Result<Digest>)> {
+        let files: Vec<(&String, &Entry)> =
+            self.files.range(prefix.to_owned()..).take_while(|(p, _)| p.starts_with(prefix)).collect();
+        files.par_iter().map(|(path, entry)| (path.as_str(), entry.digest())).collect()
     }
 
     pub fn len(&self) -> usize {

@@ -64,13 +64,11 @@ pub fn add(site: &Site, regencies: &[&Regency], output: &mut Output, problems: &
         let mut hash = Hasher::default();
         let mut bytes = 0;
         // Digests of all files at once, in parallel; a reused page is not even read.
-        let paths: Vec<&str> = output.under(&prefix).map(|(path, _)| path).collect();
-        let digests: Vec<_> = paths.par_iter().map(|path| output.digest(path)).collect();
-        for (path, digest) in paths.iter().zip(digests) {
+        for (path, digest) in output.digests_under(&prefix) {
             let digest = match digest {
                 Ok(digest) => digest,
                 Err(e) => {
-                    problems.push(Diagnostic::error(*path, format!("cannot read it for the offline copy: {e}")));
+                    problems.push(Diagnostic::error(path, format!("cannot read it for the offline copy: {e}")));
                     continue;
                 }
             };

@@ -30,6 +30,17 @@ pub struct ModuleCache {
     log: Mutex<Log>,
 }
 
+/// The stamps recorded by earlier builds, held until dropped.
+pub struct KnownStamps<'c>(std::sync::MutexGuard<'c, HashMap<PathBuf, (Stamp, u64)>>);
+
+impl KnownStamps<'_> {
+    /// The text hash recorded for the file at `rel` when it had this stamp: the file need not be
+    /// read.
+    pub fn known(&self, rel: &Path, stamp: &Stamp) -> Option<u64> {
+        self.0.get(rel).filter(|(s, _)| s == stamp).map(|&(_, hash)| hash)
+    }
+}
+
 /// What everything parsed depends on besides the file: the config, the UI strings and this program.
 pub fn setup(config: &Config, catalog: &Catalog) -> u64 {
     let mut hasher = crate::hash::Hasher::default();
@@ -74,11 +85,10 @@ impl ModuleCache {
         }
     }
 
-    /// The text hash recorded for the file at `rel` when it had this stamp: the file need not be
-    /// read.
-    pub fn known(&self, rel: &Path, stamp: &Stamp) -> Option<u64> {
-        let stamps = self.stamps.lock().ok()?;
-        stamps.get(rel).filter(|(s, _)| s == stamp).map(|&(_, hash)| hash)
+    /// The recorded stamps, held for a whole pass over the files (see [`KnownStamps::known`]):
+    /// locked for each of 10,000 files in turn, from two threads, they waited on each other.
+    pub fn known_stamps(&self) -> Option<KnownStamps<'_>> {
+        self.stamps.lock().ok().map(KnownStamps)
     }
 
     /// The cache stored at `path` by earlier builds of the project at `root`; empty when there is
