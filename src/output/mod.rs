@@ -177,6 +177,55 @@ impl Output {
         Ok(())
     }
 
+    /// Adds files as [`Output::add_page`] adds each, with the same clash checks; the files an
+    /// error is returned for are left out. Into an empty output they go in one sorted pass, the
+    /// tree built whole: one at a time, a one-edit build's 13,000 pages took the main thread
+    /// 10 ms. Of two files that clash, which one is refused may differ from adding one by one.
+    pub fn add_all(
+        &mut self,
+        files: Vec<(String, Body, Option<u64>)>,
+        origin: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Vec<AddError> {
+        let origin = origin.into();
+        let mut errors = Vec::new();
+        if !self.files.is_empty() {
+            for (path, body, fingerprint) in files {
+                errors.extend(self.add_page(path, body, fingerprint, origin.clone()).err());
+            }
+            return errors;
+        }
+        let (mut files, refused): (Vec<_>, Vec<_>) = files.into_iter().partition(|(path, ..)| is_safe_relative(path));
+        errors.extend(refused.into_iter().map(|(path, ..)| AddError::Unsafe(path)));
+        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        files.dedup_by(|later, first| {
+            let same = later.0 == first.0;
+            if same {
+                errors.push(AddError::Taken { path: later.0.clone(), first: origin.to_string() });
+            }
+            same
+        });
+        for (path, ..) in &files {
+            let mut ancestor = path.as_str();
+            while let Some(i) = ancestor.rfind('/') {
+                ancestor = &ancestor[..i];
+                if !self.folders.insert(ancestor.into()) {
+                    break;
+                }
+            }
+        }
+        // A file where another file's folder is: `a` beside `a/index.html`.
+        files.retain(|(path, ..)| {
+            let folder = self.folders.contains(path.as_str());
+            if folder {
+                errors.push(AddError::Taken { path: path.clone(), first: origin.to_string() });
+            }
+            !folder
+        });
+        let entry = |body, fingerprint| Entry { body, origin: origin.clone(), fingerprint, digest: OnceLock::new() };
+        self.files = files.into_iter().map(|(path, body, fingerprint)| (path, entry(body, fingerprint))).collect();
+        errors
+    }
+
     pub fn get(&self, path: &str) -> Option<&Body> {
         self.files.get(path).map(|entry| &entry.body)
     }
@@ -304,6 +353,35 @@ mod tests {
         for good in ["index.html", "landak/modul/x/index.html", "a/b c.pdf"] {
             assert!(is_safe_relative(good), "{good}");
         }
+    }
+
+    #[test]
+    fn files_added_together_are_checked_as_files_added_one_by_one() {
+        let file = |path: &str| (path.to_owned(), Body::Static(b"x"), Some(1));
+        let mut together = Output::default();
+        let errors = together.add_all(
+            ["b/index.html", "a/index.html", "b/index.html", "a", "../x", "c/d/e.html", "c/d.html"].map(file).into(),
+            "page",
+        );
+        assert_eq!(
+            errors,
+            [
+                AddError::Unsafe("../x".into()),
+                AddError::Taken { path: "b/index.html".into(), first: "page".into() },
+                AddError::Taken { path: "a".into(), first: "page".into() },
+            ]
+        );
+        let mut one_by_one = Output::default();
+        for path in ["c/d.html", "b/index.html", "c/d/e.html", "a/index.html"] {
+            one_by_one.add_page(path.into(), Body::Static(b"x"), Some(1), "page").unwrap();
+        }
+        assert!(together.paths().eq(one_by_one.paths()));
+        // The folders are known to later additions, one at a time.
+        assert_eq!(
+            together.add("c".into(), Body::Static(b""), "f").unwrap_err(),
+            AddError::Taken { path: "c".into(), first: "page".into() }
+        );
+        assert!(together.add_all(vec![file("b")], "page").len() == 1 && together.get("b").is_none());
     }
 
     #[test]

@@ -321,32 +321,34 @@ pub fn render(
     };
     let (rendered, indexes) = rayon::join(render_pages, index);
     let mut output = Output::default();
+    let clash = |e: AddError, origin: &str| match e {
+        AddError::Unsafe(p) => {
+            Diagnostic::error(origin, format!("cannot publish `{p}`: the name is not a plain file name"))
+                .with_hint("rename it without `\\`, `:` or other special characters")
+        }
+        AddError::Taken { path, first } => {
+            Diagnostic::error(origin, format!("the site already has `{path}`, from {first}"))
+                .with_hint("rename or move this file")
+        }
+    };
     let mut add_page = |output: &mut Output, path: String, body: Body, fingerprint: Option<u64>, origin: Origin| {
         if let Err(e) = output.add_page(path, body, fingerprint, origin.clone()) {
-            problems.push(match e {
-                AddError::Unsafe(p) => {
-                    Diagnostic::error(&*origin, format!("cannot publish `{p}`: the name is not a plain file name"))
-                        .with_hint("rename it without `\\`, `:` or other special characters")
-                }
-                AddError::Taken { path, first } => {
-                    Diagnostic::error(&*origin, format!("the site already has `{path}`, from {first}"))
-                        .with_hint("rename or move this file")
-                }
-            });
+            problems.push(clash(e, &origin));
         }
     };
     crate::lap("pages+find", &mut clock);
     let mut failed = Vec::new();
     let mut write_errors = Vec::new();
+    let mut pages = Vec::with_capacity(rendered.len());
     for result in rendered {
         match result {
-            Ok((path, body, fingerprint)) => {
-                add_page(&mut output, path, body, Some(fingerprint), "a generated page".into())
-            }
+            Ok((path, body, fingerprint)) => pages.push((path, body, Some(fingerprint))),
             Err(Failed::Template(d)) => failed.push(d),
             Err(Failed::Write(path, e)) => write_errors.push((path, e)),
         }
     }
+    let generated = "a generated page";
+    failed.extend(output.add_all(pages, generated).into_iter().map(|e| clash(e, generated)));
     if options.only.is_some() {
         problems.extend(failed);
         return output;
