@@ -372,14 +372,15 @@ fn load_modules(
     found: &mut Vec<Found>,
     problems: &mut Diagnostics,
 ) {
-    let mut seen: std::collections::HashMap<String, PathBuf> = std::collections::HashMap::new();
+    // Each slug with the file that had it first, by path: made relative only for a message.
+    let mut seen: crate::hash::FastMap<String, PathBuf> = crate::hash::FastMap::default();
     for Entry { path, name, is_dir } in listing(root, dir, guard, problems) {
-        let rel = relative(root, &path);
+        let rel = || relative(root, &path);
         let (slug, index, assets) = if is_dir {
             let index = path.join("index.md");
             if !index.is_file() {
                 problems.push(
-                    Diagnostic::error(&rel, "this module folder has no `index.md`")
+                    Diagnostic::error(rel(), "this module folder has no `index.md`")
                         .with_hint("a module with its own files is a folder holding `index.md` and those files"),
                 );
                 continue;
@@ -393,24 +394,25 @@ fn load_modules(
             (stem.to_owned(), path.clone(), Vec::new())
         } else {
             problems.push(
-                Diagnostic::warning(&rel, "ignored: only `.md` files and module folders belong in a modules folder")
+                Diagnostic::warning(rel(), "ignored: only `.md` files and module folders belong in a modules folder")
                     .with_hint(
                         "put images and documents in a module folder beside its `index.md`, or in `content/static/`",
                     ),
             );
             continue;
         };
-        if !check_slug(&rel, &slug, "module", problems) {
+        if !is_key(&slug) {
+            check_slug(&rel(), &slug, "module", problems);
             continue;
         }
         if let Some(first) = seen.get(&slug) {
             problems.push(
-                Diagnostic::error(&rel, format!("the module `{slug}` is defined twice here"))
-                    .with_hint(format!("`{}` has the same name; keep one of them", first.display())),
+                Diagnostic::error(rel(), format!("the module `{slug}` is defined twice here"))
+                    .with_hint(format!("`{}` has the same name; keep one of them", relative(root, first).display())),
             );
             continue;
         }
-        seen.insert(slug.clone(), rel);
+        seen.insert(slug.clone(), path.clone());
         found.push(Found { scope: scope.clone(), slug, path: index, assets });
     }
 }
