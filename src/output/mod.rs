@@ -4,7 +4,7 @@
 
 pub mod trees;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -280,7 +280,8 @@ impl Output {
 /// The pages of the previous build, for reuse when a page's fingerprint has not changed.
 #[derive(Default)]
 pub struct Previous {
-    pages: HashMap<String, (u64, Body)>,
+    /// By the fast hasher: each page of a build is looked up here, by its whole path.
+    pages: crate::hash::FastMap<String, (u64, Body)>,
     /// The paths of `pages`, sorted, for [`Previous::under`]: a search index asks for the files
     /// under each of its hundreds of term groups, and a scan of every page for each cost more
     /// than the rest of the index after an edit.
@@ -288,20 +289,22 @@ pub struct Previous {
 }
 
 impl Previous {
-    pub fn new(pages: HashMap<String, (u64, Body)>) -> Previous {
-        let mut sorted: Vec<String> = pages.keys().cloned().collect();
-        sorted.sort_unstable();
-        Previous { pages, sorted }
+    /// The pages given, each as (path, (fingerprint, body)), in any order.
+    pub fn new(pages: impl IntoIterator<Item = (String, (u64, Body))>) -> Previous {
+        let mut pages: Vec<(String, (u64, Body))> = pages.into_iter().collect();
+        // Sorted by path already when they come from a tree's record, as after every edit.
+        if !pages.is_sorted_by(|a, b| a.0 <= b.0) {
+            pages.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        }
+        let sorted = pages.iter().map(|(path, _)| path.clone()).collect();
+        Previous { pages: pages.into_iter().collect(), sorted }
     }
 
     /// The build held in memory, as `serve` keeps it.
     pub fn from_output(output: &Output) -> Previous {
-        let pages = output
-            .files
-            .iter()
-            .filter_map(|(path, e)| e.fingerprint.map(|fp| (path.clone(), (fp, e.body.clone()))))
-            .collect();
-        Previous::new(pages)
+        Previous::new(
+            output.files.iter().filter_map(|(path, e)| e.fingerprint.map(|fp| (path.clone(), (fp, e.body.clone())))),
+        )
     }
 
     /// Whether the previous build made a page at `path`, whatever from.

@@ -153,13 +153,10 @@ impl State {
 /// The pages of the tree in `out`, with the fingerprints they were rendered from: pages whose
 /// inputs have not changed are taken from there unrendered.
 fn published_pages(out: &Path, files: &BTreeMap<String, Record>) -> Previous {
-    let pages = files
-        .iter()
-        .filter(|(_, (_, _, fingerprint))| *fingerprint != 0)
-        .map(|(path, &(hash, len, fingerprint))| {
+    let pages =
+        files.iter().filter(|(_, (_, _, fingerprint))| *fingerprint != 0).map(|(path, &(hash, len, fingerprint))| {
             (path.clone(), (fingerprint, Body::Reused { from: out.join(path), hash, len }))
-        })
-        .collect();
+        });
     Previous::new(pages)
 }
 
