@@ -74,6 +74,7 @@ struct Entry {
 }
 
 impl Entry {
+    /// The content hash and length of the file, computed once.
     fn digest(&self) -> io::Result<Digest> {
         if let Some(digest) = self.digest.get() {
             return Ok(*digest);
@@ -234,16 +235,6 @@ impl Output {
     pub fn overlay(&mut self, other: Output) {
         self.files.extend(other.files);
         self.folders.extend(other.folders);
-    }
-
-    pub fn fingerprint(&self, path: &str) -> Option<u64> {
-        self.files.get(path).and_then(|entry| entry.fingerprint)
-    }
-
-    /// The content hash and length of a file, computed once.
-    pub fn digest(&self, path: &str) -> io::Result<Digest> {
-        let entry = self.files.get(path).ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, path.to_owned()))?;
-        entry.digest()
     }
 
     /// Computes every file's digest, in parallel; the first unreadable source is the error.
