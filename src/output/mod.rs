@@ -458,6 +458,29 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_published_file_cut_short_is_written_whole_when_its_tree_comes_round_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let out_dir = dir.path().join("output");
+        let build = || {
+            let mut out = Output::default();
+            out.add("index.html".into(), Body::Static(b"the whole page"), "t").unwrap();
+            out.write(&out_dir).unwrap()
+        };
+        // After three builds both trees are known, and the published one is updated in place
+        // two builds from now.
+        for _ in 0..3 {
+            build();
+        }
+        let page = out_dir.join("index.html");
+        fs::write(&page, "the whole").unwrap();
+        build();
+        assert_eq!(fs::read_to_string(&page).unwrap(), "the whole page");
+        let written = build();
+        assert!(written.incremental);
+        assert_eq!(fs::read_to_string(&page).unwrap(), "the whole page", "the cut file was kept");
+    }
+
     fn read_tree(dir: &Path) -> Vec<(String, String)> {
         let mut files: Vec<(String, String)> = walkdir::WalkDir::new(dir)
             .into_iter()
