@@ -170,9 +170,8 @@ pub fn write(output: &Output, out: &Path) -> io::Result<Written> {
 pub struct Writer {
     out: PathBuf,
     work: PathBuf,
-    spare: PathBuf,
     /// The spare tree, opened to look its files up.
-    spare_folder: Folder,
+    spare: Folder,
     state: State,
     /// What the spare tree held before this build.
     old: BTreeMap<String, Record>,
@@ -213,9 +212,9 @@ impl Writer {
             }
         };
         let put = std::sync::Mutex::new((Vec::new(), false));
-        let spare_folder = Folder::open(&spare);
+        let spare = Folder::open(&spare);
         stop_point("begun");
-        Ok(Writer { out: out.to_owned(), work, spare, spare_folder, state, old, incremental, put, published })
+        Ok(Writer { out: out.to_owned(), work, spare, state, old, incremental, put, published })
     }
 
     /// The folder that holds the spare tree and what builds keep for the next one.
@@ -231,13 +230,11 @@ impl Writer {
     /// Puts one file into the spare tree (unless it holds it already) and returns where it is.
     pub fn put(&self, path: &str, bytes: &[u8]) -> io::Result<Body> {
         let digest = Digest { hash: crate::hash::hash(bytes), len: bytes.len() as u64 };
-        let target = self.spare.join(path);
-        let unchanged = self
-            .old
-            .get(path)
-            .is_some_and(|r| (r.0, r.1) == (digest.hash, digest.len) && self.spare_folder.holds(path, r));
+        let target = self.spare.path.join(path);
+        let unchanged =
+            self.old.get(path).is_some_and(|r| (r.0, r.1) == (digest.hash, digest.len) && self.spare.holds(path, r));
         if !unchanged {
-            let cleared = write_in_place(&self.spare, path, bytes).map_err(at(&target))?;
+            let cleared = write_in_place(&self.spare.path, path, bytes).map_err(at(&target))?;
             let mut put = self.put.lock().unwrap_or_else(|p| p.into_inner());
             put.0.push((path.to_owned(), (digest.hash, digest.len, 0)));
             put.1 |= cleared;
@@ -257,7 +254,7 @@ impl Writer {
         }
         let mut files = std::mem::take(&mut self.old);
         files.extend(put);
-        if let Some(id) = identity(&self.spare) {
+        if let Some(id) = identity(&self.spare.path) {
             self.state.trees.push(Tree { device: id.0, inode: id.1, files });
             let _ = self.state.save(&self.work);
         }
@@ -266,21 +263,21 @@ impl Writer {
     /// Writes the files not put yet, removes those gone, records the tree and swaps it in.
     pub fn finish(mut self, output: &Output) -> io::Result<Written> {
         let put = self.put.lock().unwrap_or_else(|p| p.into_inner()).0.len();
-        let (files, written) = match update(output, &self.spare_folder, &self.old) {
+        let (files, written) = match update(output, &self.spare, &self.old) {
             Ok(done) => done,
             Err(e) => {
                 // Free the space (the error may be a full disk); the next build writes a new spare.
-                let _ = fs::remove_dir_all(&self.spare);
+                let _ = fs::remove_dir_all(&self.spare.path);
                 return Err(e);
             }
         };
         stop_point("updated");
-        if let Some(id) = identity(&self.spare) {
+        if let Some(id) = identity(&self.spare.path) {
             self.state.trees.push(Tree { device: id.0, inode: id.1, files });
         }
         self.state.save(&self.work)?;
         stop_point("recorded");
-        swap(&self.spare, &self.out, &self.work.join("aside")).map_err(at(&self.out))?;
+        swap(&self.spare.path, &self.out, &self.work.join("aside")).map_err(at(&self.out))?;
         stop_point("swapped");
         Ok(Written { incremental: self.incremental, files: written.files + put, ..written })
     }
