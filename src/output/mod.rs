@@ -102,6 +102,11 @@ pub enum AddError {
     Taken { path: String, first: String },
 }
 
+/// The folders a `/`-separated path is in, deepest first: `a/b/c` is in `a/b`, then `a`.
+pub(crate) fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(path), |p| p.rfind('/').map(|i| &p[..i])).skip(1)
+}
+
 /// A relative path made only of plain components, so joining it to the output folder cannot escape it.
 pub fn is_safe_relative(path: &str) -> bool {
     !path.is_empty()
@@ -162,9 +167,7 @@ impl Output {
         }
         // Deepest first: a folder known already was checked, with its own, when it became one.
         let mut new_folders = Vec::new();
-        let mut ancestor = path.as_str();
-        while let Some(i) = ancestor.rfind('/') {
-            ancestor = &ancestor[..i];
+        for ancestor in ancestors(&path) {
             if self.folders.contains(ancestor) {
                 break;
             }
@@ -206,9 +209,7 @@ impl Output {
             same
         });
         for (path, ..) in &files {
-            let mut ancestor = path.as_str();
-            while let Some(i) = ancestor.rfind('/') {
-                ancestor = &ancestor[..i];
+            for ancestor in ancestors(path) {
                 if !self.folders.insert(ancestor.into()) {
                     break;
                 }

@@ -384,10 +384,8 @@ fn update(
     let folders = |paths: &mut dyn Iterator<Item = &str>| -> BTreeSet<String> {
         let mut set = BTreeSet::new();
         for path in paths {
-            let mut p = path;
-            while let Some(i) = p.rfind('/') {
-                p = &p[..i];
-                if !set.insert(p.to_owned()) {
+            for folder in super::ancestors(path) {
+                if !set.insert(folder.to_owned()) {
                     break;
                 }
             }
